@@ -1,0 +1,36 @@
+// The client's method and reply types, derived from the shared command table.
+import type { ArgsOf, ReplyOf } from "../shared/command.js";
+import type { CommandName, Commands } from "../shared/commands/index.js";
+
+/** A reply as the bytes view returns it: every string becomes Uint8Array, every record a Map. */
+export type ToBytes<T> = T extends string
+  ? Uint8Array
+  : T extends readonly unknown[]
+    ? { -readonly [K in keyof T]: ToBytes<T[K]> }
+    : T extends Record<string, infer V>
+      ? Map<Uint8Array, ToBytes<V>>
+      : T;
+
+/** `kc.get(key)`, `kc.lpush(key, ...elements)`, ...: one method per command. */
+export type CommandMethods = {
+  [K in CommandName]: (...args: ArgsOf<Commands[K]>) => Promise<ReplyOf<Commands[K]>>;
+};
+
+/** The same methods with replies as bytes. */
+export type BytesCommandMethods = {
+  [K in CommandName]: (...args: ArgsOf<Commands[K]>) => Promise<ToBytes<ReplyOf<Commands[K]>>>;
+};
+
+/** Batch methods: each adds its reply type to the batch's tuple. */
+export type BatchMethods<T extends unknown[]> = {
+  [K in CommandName]: (...args: ArgsOf<Commands[K]>) => BatchBuilder<[...T, ReplyOf<Commands[K]>]>;
+};
+
+export interface BatchBuilder<T extends unknown[]> extends BatchMethods<T> {
+  /** Runs the batch as one unit, with no other client's command in between (MULTI/EXEC semantics). */
+  atomic(): BatchBuilder<T>;
+  /** Sends the batch in one frame; resolves to every reply in order, or rejects with BatchError. */
+  exec(): Promise<T>;
+  /** Number of commands queued. */
+  readonly length: number;
+}

@@ -1,0 +1,47 @@
+// What a command implementation sees: the server, the calling session, and the current
+// database. One Context per connection, reused for every command it sends.
+
+import type { Database } from "./keyspace/database.js";
+import type { ServerState } from "./state.js";
+
+/** Per-connection state that commands read and change (SELECT, CLIENT SETNAME, HELLO). */
+export interface Session {
+  readonly id: number;
+  readonly transport: "ws" | "resp";
+  /** Remote address as "ip:port". */
+  readonly addr: string;
+  db: number;
+  name: string | null;
+  /** RESP protocol version in use (WebSocket sessions report 3: they have maps and sets). */
+  resp: 2 | 3;
+  readonly createdAt: number;
+  lastCommand: string;
+  lastActiveAt: number;
+  /** Closes the connection; set by the transport (CLIENT KILL, QUIT). */
+  close(reason: string): void;
+}
+
+export class Context {
+  constructor(
+    readonly server: ServerState,
+    readonly session: Session,
+  ) {}
+
+  get db(): Database {
+    return this.server.keyspace.dbs[this.session.db]!;
+  }
+
+  /** The current time as commands see it (fixed for one command). */
+  get now(): number {
+    return this.server.keyspace.now;
+  }
+
+  /**
+   * Announces a change to a key of the current database with Redis's event name.
+   * `delta` is what changed (pushed elements, added members, changed fields) where
+   * it is at hand; watchers that asked for deltas receive it.
+   */
+  notify(event: string, key: string, delta?: unknown): void {
+    this.server.keyspace.notify(this.session.db, event, key, delta);
+  }
+}

@@ -1,0 +1,139 @@
+// One numbered database: the key -> value map and the keys' deadlines.
+// Values are byte strings for the string type, or a container (list, set, hash).
+// An expired key is never returned, whether or not the deadline timer has removed it yet.
+
+import { CommandError, WRONGTYPE } from "../errors.js";
+import type { Deadline } from "./expiry.js";
+import type { Keyspace } from "./keyspace.js";
+
+export type TypeName = "string" | "list" | "set" | "hash";
+
+/** A non-string value. Each data type's class says which type it is. */
+export interface Container {
+  readonly type: Exclude<TypeName, "string">;
+  /** Number of elements; a container that reaches 0 is removed from the keyspace. */
+  readonly size: number;
+}
+
+export type StoredValue = string | Container;
+
+export function typeOf(value: StoredValue): TypeName {
+  return typeof value === "string" ? "string" : value.type;
+}
+
+export class Database {
+  data = new Map<string, StoredValue>();
+  expires = new Map<string, Deadline>();
+
+  constructor(
+    public index: number,
+    private readonly keyspace: Keyspace,
+  ) {}
+
+  /** Number of keys, counting expired keys the timer has not removed yet (as Redis does). */
+  get size(): number {
+    return this.data.size;
+  }
+
+  /** The value of a live key, or undefined. An expired key is removed on the way. */
+  lookup(key: string): StoredValue | undefined {
+    const value = this.data.get(key);
+    if (value === undefined) return undefined;
+    if (this.expires.size !== 0) {
+      const d = this.expires.get(key);
+      if (d !== undefined && d.at <= this.keyspace.now) {
+        this.keyspace.expireNow(this, key);
+        return undefined;
+      }
+    }
+    return value;
+  }
+
+  /** The string at key, or undefined; WRONGTYPE for another type. */
+  lookupString(key: string): string | undefined {
+    const v = this.lookup(key);
+    if (v === undefined || typeof v === "string") return v;
+    throw new CommandError(WRONGTYPE);
+  }
+
+  /** The container of the given type at key, or undefined; WRONGTYPE for another type. */
+  lookupContainer<T extends Container>(key: string, type: T["type"]): T | undefined {
+    const v = this.lookup(key);
+    if (v === undefined) return undefined;
+    if (typeof v !== "string" && v.type === type) return v as T;
+    throw new CommandError(WRONGTYPE);
+  }
+
+  exists(key: string): boolean {
+    return this.lookup(key) !== undefined;
+  }
+
+  /**
+   * Stores a value. The key's TTL is dropped unless keepTtl (SET's KEEPTTL).
+   * A key that expired but was not removed yet is expired first (its "expired" event comes
+   * before this write's), and a key that did not exist is announced with "new", as Redis does.
+   */
+  set(key: string, value: StoredValue, keepTtl = false): void {
+    if (this.expires.size !== 0) {
+      const d = this.expires.get(key);
+      if (d !== undefined && d.at <= this.keyspace.now) this.keyspace.expireNow(this, key);
+    }
+    const before = this.data.size;
+    this.data.set(key, value);
+    if (this.data.size !== before) this.keyspace.notify(this.index, "new", key);
+    else if (!keepTtl && this.expires.size !== 0) this.clearDeadline(key);
+  }
+
+  /** Removes a key and its TTL. True when it existed (and was live). */
+  delete(key: string): boolean {
+    if (this.lookup(key) === undefined) return false;
+    this.data.delete(key);
+    this.clearDeadline(key);
+    return true;
+  }
+
+  /** Deadline in ms since the epoch, or undefined for a key without a TTL. */
+  deadline(key: string): number | undefined {
+    return this.expires.get(key)?.at;
+  }
+
+  /** Sets the key's deadline (the key must exist). */
+  setDeadline(key: string, at: number): void {
+    const d = this.expires.get(key);
+    if (d) this.keyspace.heap.update(d, at);
+    else {
+      const entry: Deadline = { at, db: this.index, key, index: -1 };
+      this.expires.set(key, entry);
+      this.keyspace.heap.push(entry);
+    }
+    this.keyspace.scheduleExpiry();
+  }
+
+  /** Removes the key's TTL. True when it had one. */
+  clearDeadline(key: string): boolean {
+    const d = this.expires.get(key);
+    if (!d) return false;
+    this.expires.delete(key);
+    this.keyspace.heap.remove(d);
+    return true;
+  }
+
+  /** Live keys, in insertion order. */
+  *keys(): IterableIterator<string> {
+    const now = this.keyspace.now;
+    for (const key of this.data.keys()) {
+      if (this.expires.size !== 0) {
+        const d = this.expires.get(key);
+        if (d !== undefined && d.at <= now) continue;
+      }
+      yield key;
+    }
+  }
+
+  /** Removes every key. */
+  clear(): void {
+    if (this.expires.size !== 0) this.keyspace.heap.clear((e) => e.db === this.index);
+    this.data = new Map();
+    this.expires = new Map();
+  }
+}

@@ -1,0 +1,112 @@
+// All databases, the shared deadline heap and its one timer, and the point where every
+// change to the keyspace is announced (watchers, keyspace channels and WATCH listen here).
+
+import { Database } from "./database.js";
+import { DeadlineHeap } from "./expiry.js";
+
+export const DATABASES = 16;
+
+/** Called for every keyspace change, with Redis's event name ("set", "lpush", "expired", ...). */
+export type KeyEventListener = (db: number, event: string, key: string, delta: unknown) => void;
+
+/** Called for a change that touches keys without naming each (FLUSHDB, FLUSHALL, SWAPDB). */
+export type FlushListener = (db: number | "all") => void;
+
+/** How many expired keys one timer run removes before it lets other work in. */
+const EXPIRE_BATCH = 2000;
+
+export class Keyspace {
+  readonly dbs: Database[];
+  readonly heap = new DeadlineHeap();
+  /** The time commands see: fixed for the length of one command, as Redis does. */
+  now = Date.now();
+  expiredKeys = 0;
+  private readonly listeners: KeyEventListener[] = [];
+  private readonly flushListeners: FlushListener[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private closed = false;
+
+  constructor() {
+    this.dbs = Array.from({ length: DATABASES }, (_, i) => new Database(i, this));
+  }
+
+  /** Refreshes the clock commands read. */
+  tick(): number {
+    return (this.now = Date.now());
+  }
+
+  onKeyEvent(listener: KeyEventListener): () => void {
+    this.listeners.push(listener);
+    return () => void this.listeners.splice(this.listeners.indexOf(listener) >>> 0, 1);
+  }
+
+  onFlush(listener: FlushListener): () => void {
+    this.flushListeners.push(listener);
+    return () => void this.flushListeners.splice(this.flushListeners.indexOf(listener) >>> 0, 1);
+  }
+
+  /** Announces a change, as Redis's notifyKeyspaceEvent does. */
+  notify(db: number, event: string, key: string, delta?: unknown): void {
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!(db, event, key, delta);
+  }
+
+  notifyFlush(db: number | "all"): void {
+    for (const l of this.flushListeners) l(db);
+  }
+
+  /** Removes a key whose deadline has passed and announces "expired". */
+  expireNow(db: Database, key: string): void {
+    db.data.delete(key);
+    db.clearDeadline(key);
+    this.expiredKeys++;
+    this.notify(db.index, "expired", key);
+  }
+
+  /** Arms the timer for the earliest deadline, if it moved earlier. */
+  scheduleExpiry(): void {
+    const top = this.heap.peek();
+    if (!top || this.closed) return;
+    if (top.at >= this.timerAt && this.timer) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = top.at;
+    this.timer = setTimeout(() => this.runExpiry(), Math.max(0, top.at - Date.now()));
+    this.timer.unref();
+  }
+
+  private runExpiry(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
+    const now = this.tick();
+    for (let n = 0; n < EXPIRE_BATCH; n++) {
+      const top = this.heap.peek();
+      if (!top || top.at > now) break;
+      this.expireNow(this.dbs[top.db]!, top.key);
+    }
+    const top = this.heap.peek();
+    if (!top || this.closed) return;
+    if (top.at <= now) {
+      // More are due: continue after pending I/O instead of blocking everyone.
+      this.timerAt = now;
+      this.timer = setTimeout(() => this.runExpiry(), 0);
+      this.timer.unref();
+    } else this.scheduleExpiry();
+  }
+
+  /** Swaps two databases' contents (SWAPDB). */
+  swap(a: number, b: number): void {
+    const da = this.dbs[a]!;
+    const db = this.dbs[b]!;
+    [da.data, db.data] = [db.data, da.data];
+    [da.expires, db.expires] = [db.expires, da.expires];
+    for (const d of da.expires.values()) d.db = a;
+    for (const d of db.expires.values()) d.db = b;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,58 @@
+// Replies as the dispatcher returns them, independent of the transport that encodes them.
+// Plain JS values carry the common cases so that the hot path allocates nothing extra:
+//   string        a bulk string, holding bytes as a latin1 "byte string" (one char per byte)
+//   number/bigint an integer
+//   null          a null bulk string (RESP2 `$-1`, RESP3 `_`)
+//   Reply[]       an array
+// Everything else is a small class, so transports can tell the kinds apart.
+
+/** A simple status reply such as +OK. */
+export class Status {
+  constructor(readonly value: string) {}
+}
+
+/** An error reply. `message` starts with the error code, e.g. "ERR syntax error". */
+export class ErrorReply {
+  constructor(readonly message: string) {}
+}
+
+/** A map: RESP3 `%`, a flat array in RESP2, a msgpack map on WebSocket. */
+export class MapReply {
+  constructor(readonly flat: Reply[]) {}
+}
+
+/** A set: RESP3 `~`, an array in RESP2 and on WebSocket. */
+export class SetReply {
+  constructor(readonly items: Reply[]) {}
+}
+
+/** A double: RESP3 `,`, a bulk string in RESP2, a float on WebSocket. */
+export class DoubleReply {
+  constructor(readonly value: number) {}
+}
+
+/** Text that RESP3 sends as a verbatim string (INFO, CLIENT INFO). */
+export class VerbatimReply {
+  constructor(readonly text: string, readonly format = "txt") {}
+}
+
+/** The null array of RESP2 (`*-1`): EXEC after a failed WATCH, for one. */
+export const NULL_ARRAY: unique symbol = Symbol("null-array");
+
+export type Reply =
+  | string
+  | number
+  | bigint
+  | null
+  | Status
+  | ErrorReply
+  | MapReply
+  | SetReply
+  | DoubleReply
+  | VerbatimReply
+  | typeof NULL_ARRAY
+  | Reply[];
+
+export const OK = new Status("OK");
+export const PONG = new Status("PONG");
+export const QUEUED = new Status("QUEUED");

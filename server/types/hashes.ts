@@ -1,0 +1,5 @@
+import type { hashCommands } from "../../shared/commands/hashes.js";
+import type { Implementations } from "../dispatch.js";
+
+export const hashes: Implementations<typeof hashCommands> = {
+};

@@ -1,0 +1,21 @@
+// Every command's implementation, keyed like the shared command table. The type makes a
+// declared-but-unimplemented command a compile error; test/table.test.ts checks the reverse.
+import type { Commands } from "../../shared/commands/index.js";
+import type { Implementations } from "../dispatch.js";
+import { connection } from "./connection.js";
+import { hashes } from "./hashes.js";
+import { keys } from "./keys.js";
+import { lists } from "./lists.js";
+import { server } from "./server.js";
+import { sets } from "./sets.js";
+import { strings } from "./strings.js";
+
+export const implementations: Implementations<Commands> = {
+  ...keys,
+  ...strings,
+  ...lists,
+  ...sets,
+  ...hashes,
+  ...connection,
+  ...server,
+};

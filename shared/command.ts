@@ -1,0 +1,111 @@
+// How a command is declared. Every command lives once, as data, in shared/commands/*.ts;
+// the server's dispatcher, the client's methods and reply types, COMMAND output and
+// (later) ACL checks are all derived from these declarations.
+
+/** A key or value argument: text (sent as UTF-8) or raw bytes. */
+export type Key = string | Uint8Array;
+/** A value argument. Numbers are sent as their decimal text, as redis clients do. */
+export type Value = string | Uint8Array | number;
+/** Any argument. */
+export type Arg = Value;
+
+/** Command flags, with Redis's meanings (see COMMAND INFO). */
+export type Flag =
+  | "write"
+  | "readonly"
+  | "denyoom"
+  | "admin"
+  | "pubsub"
+  | "noscript"
+  | "blocking"
+  | "loading"
+  | "stale"
+  | "skip_monitor"
+  | "fast"
+  | "no_auth"
+  | "allow_busy"
+  | "no_multi"
+  | "movablekeys";
+
+/** ACL categories, with Redis's names. */
+export type AclCategory =
+  | "@keyspace"
+  | "@read"
+  | "@write"
+  | "@set"
+  | "@sortedset"
+  | "@list"
+  | "@hash"
+  | "@string"
+  | "@bitmap"
+  | "@hyperloglog"
+  | "@geo"
+  | "@stream"
+  | "@pubsub"
+  | "@admin"
+  | "@fast"
+  | "@slow"
+  | "@blocking"
+  | "@dangerous"
+  | "@connection"
+  | "@transaction"
+  | "@scripting";
+
+/** Where keys sit in argv (argv[0] is the command name): Redis's first/last/step. */
+export interface KeySpec {
+  readonly first: number;
+  /** -1 = last argument, -2 = the one before, ... */
+  readonly last: number;
+  readonly step: number;
+}
+
+export interface CommandSpec {
+  /** Upper-case name, as Redis writes it. */
+  readonly name: string;
+  /** Redis's convention: N = exactly N words including the name, -N = at least N. */
+  readonly arity: number;
+  readonly flags: readonly Flag[];
+  readonly acl: readonly AclCategory[];
+  readonly keys: KeySpec | null;
+  /** One line, for COMMAND DOCS and docs/commands.md. */
+  readonly summary: string;
+  /** Where the command may run. Defaults to both. */
+  readonly transports?: readonly ("ws" | "resp")[];
+}
+
+/** A declared command: its spec plus phantom argument and reply types. */
+export interface Command<A extends readonly unknown[] = readonly Arg[], R = unknown> extends CommandSpec {
+  /** Type-level only: never present at run time. */
+  readonly __args?: A;
+  /** Type-level only: never present at run time. */
+  readonly __reply?: R;
+}
+
+type SpecInput = Omit<CommandSpec, "name" | "keys"> & { keys?: readonly [number, number, number] };
+
+/**
+ * Declares a command:
+ * `command("LPUSH", { arity: -3, ... }).args<[key: Key, ...elements: Value[]]>().reply<number>()`.
+ */
+export function command(name: string, spec: SpecInput) {
+  const { keys, ...rest } = spec;
+  const base: CommandSpec = {
+    ...rest,
+    name,
+    keys: keys ? { first: keys[0], last: keys[1], step: keys[2] } : null,
+  };
+  return {
+    args<A extends readonly unknown[]>() {
+      return {
+        reply<R>(): Command<A, R> {
+          return base as Command<A, R>;
+        },
+      };
+    },
+  };
+}
+
+/** The argument tuple of a declared command. */
+export type ArgsOf<C> = C extends Command<infer A, unknown> ? A : never;
+/** The reply type of a declared command (as the client decodes it, with text as strings). */
+export type ReplyOf<C> = C extends Command<readonly unknown[], infer R> ? R : never;

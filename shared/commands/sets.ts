@@ -1,0 +1,5 @@
+// Sets commands (redis.io/commands/?group=set).
+import { command } from "../command.js";
+
+export const setCommands = {
+} as const;
