@@ -8,6 +8,17 @@ import { serverCommands } from "./server.js";
 import { setCommands } from "./sets.js";
 import { stringCommands } from "./strings.js";
 
+/** The declarations by group, as Redis's documentation groups them. */
+export const commandGroups = {
+  keys: keyCommands,
+  strings: stringCommands,
+  lists: listCommands,
+  sets: setCommands,
+  hashes: hashCommands,
+  connection: connectionCommands,
+  server: serverCommands,
+} as const;
+
 export const commands = {
   ...keyCommands,
   ...stringCommands,
