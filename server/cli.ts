@@ -9,6 +9,7 @@ Usage: keycast [options]
 
   --host <addr>       address to bind (default ${DEFAULTS.host})
   --port <n>          WebSocket and HTTP port (default ${DEFAULTS.port}; 0 picks a free port)
+  --resp-port <n|off> Redis protocol port (default ${DEFAULTS.respPort}; 0 picks a free port; off disables)
   -h, --help          show this help
 `;
 
@@ -37,6 +38,11 @@ export function parseArgs(argv: string[]): ServerOptions | "help" {
       case "--port":
         options.port = parsePort("--port", value());
         break;
+      case "--resp-port": {
+        const v = value();
+        options.respPort = v === "off" ? "off" : parsePort("--resp-port", v);
+        break;
+      }
       default:
         throw new Error(`unknown option '${arg}' (see keycast --help)`);
     }
@@ -58,7 +64,8 @@ export async function main(argv: string[]): Promise<void> {
   }
   try {
     const server = await startServer(options);
-    process.stdout.write(`keycast listening ${server.url}\n`);
+    const resp = server.state.listeners.resp;
+    process.stdout.write(`keycast listening ${server.url}${resp ? ` ${resp}` : ""}\n`);
     const stop = () => {
       server.close().then(() => process.exit(0));
       setTimeout(() => process.exit(0), 5000).unref();

@@ -13,31 +13,85 @@ import { bytesToText } from "./bytes.js";
 /** A command implementation: argv[0] is the command name, all words are byte strings. */
 export type Impl = (ctx: Context, argv: string[]) => Reply;
 
-/** The implementations of a group of declared commands, keyed like the declarations. */
-export type Implementations<T> = { readonly [K in keyof T]: Impl };
+/**
+ * The implementations of a group of declared commands, keyed like the declarations. A command
+ * with subcommands (declared with `container()`) is implemented with `subcommands({...})`, or
+ * as a plain object of subcommand implementations (plus `bare`, its form without one).
+ */
+export type Implementations<T> = {
+  readonly [K in keyof T]: T[K] extends { readonly subcommands: infer S } ? Impl | (Implementations<S> & { readonly bare?: Impl }) : Impl;
+};
+
+/** A command with subcommands: its implementation also carries one per subcommand. */
+type ContainerImpl = Impl & { readonly subcommands?: Readonly<Record<string, Impl>> };
+
+/**
+ * Implements a command declared with `container()` (CONFIG, CLIENT): one function per
+ * subcommand, checked against the declaration, and the bare form if it has one (COMMAND).
+ * The dispatcher calls the subcommand's function directly, after checking its arity.
+ */
+export function subcommands<S>(impls: Implementations<S>, bare?: Impl): Impl {
+  const byName = impls as Readonly<Record<string, Impl>>;
+  const run: Impl = (ctx, argv) => (argv.length < 2 ? (bare ?? noBareForm)(ctx, argv) : byName[argv[1]!.toLowerCase()]!(ctx, argv));
+  return Object.assign(run, { subcommands: byName });
+}
 
 export interface Entry {
   readonly spec: CommandSpec;
   readonly impl: Impl;
-  /** Lower-case name, as Redis 7 writes it in error messages. */
+  /** Lower-case name, as Redis 7 writes it in error messages ("config|get" for a subcommand). */
   readonly lower: string;
+  /** Subcommands by lower-case name, for a container (CONFIG, CLIENT, COMMAND). */
+  readonly subs: Map<string, Entry> | null;
 }
 
-const table = new Map<string, Entry>();
-for (const key of Object.keys(commands) as (keyof Commands)[]) {
-  const spec = commands[key];
-  const entry: Entry = { spec, impl: implementations[key], lower: key };
-  table.set(key, entry);
-  table.set(spec.name, entry);
+/** A container run without a subcommand where it has no bare form: its arity already refuses that. */
+function noBareForm(): Reply {
+  return new ErrorReply("ERR a subcommand is required");
+}
+
+function entryFor(lower: string, spec: CommandSpec, impl: ContainerImpl | Readonly<Record<string, Impl>>): Entry {
+  if (spec.subcommands === undefined) return { spec, impl: impl as Impl, lower, subs: null };
+  const byName = typeof impl === "function" ? impl.subcommands : impl;
+  const subs = new Map<string, Entry>();
+  for (const [name, sub] of Object.entries(spec.subcommands)) {
+    const subImpl = byName?.[name];
+    if (subImpl === undefined) throw new Error(`keycast: '${lower}' is declared with subcommand '${name}' but not implemented with subcommands()`);
+    subs.set(name, entryFor(`${lower}|${name}`, sub, subImpl));
+  }
+  return { spec, impl: typeof impl === "function" ? impl : (byName?.bare ?? noBareForm), lower, subs };
+}
+
+// Built on first use, not at import: command implementations import this module (COMMAND,
+// transactions), so the table cannot be read while the modules are still loading.
+let table: Map<string, Entry> | null = null;
+
+function buildTable(): Map<string, Entry> {
+  const t = new Map<string, Entry>();
+  for (const key of Object.keys(commands) as (keyof Commands)[]) {
+    const spec: CommandSpec = commands[key];
+    const entry = entryFor(key, spec, implementations[key] as ContainerImpl | Readonly<Record<string, Impl>>);
+    t.set(key, entry);
+    t.set(spec.name, entry);
+  }
+  return t;
 }
 
 /** Every command, for COMMAND and docs. */
 export function allCommands(): Entry[] {
-  return [...new Set(table.values())];
+  return [...new Set((table ??= buildTable()).values())];
 }
 
 export function lookupCommand(name: string): Entry | undefined {
-  return table.get(name) ?? table.get(name.toLowerCase());
+  const t = (table ??= buildTable());
+  return t.get(name) ?? t.get(name.toLowerCase());
+}
+
+/** A command or subcommand by its full name as COMMAND INFO writes it ("get", "config|get"). */
+export function lookupFullName(name: string): Entry | undefined {
+  const bar = name.indexOf("|");
+  if (bar < 0) return lookupCommand(name);
+  return lookupCommand(name.slice(0, bar))?.subs?.get(name.slice(bar + 1).toLowerCase());
 }
 
 function unknownCommand(argv: string[]): ErrorReply {
@@ -49,10 +103,20 @@ function unknownCommand(argv: string[]): ErrorReply {
 /** Resolves argv to its command, or the error Redis gives for a bad name or arity. */
 export function resolve(ctx: Context, argv: string[]): Entry | ErrorReply {
   if (argv.length === 0) return new ErrorReply("ERR empty command");
-  const entry = lookupCommand(argv[0]!);
+  let entry = lookupCommand(argv[0]!);
   if (entry === undefined) return unknownCommand(argv);
-  const { arity, transports } = entry.spec;
+  const { transports } = entry.spec;
+  let arity = entry.spec.arity;
   if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return new ErrorReply(ARITY(entry.lower));
+  if (entry.subs !== null && argv.length > 1) {
+    const sub = entry.subs.get(argv[1]!.toLowerCase());
+    if (sub === undefined) {
+      return new ErrorReply(`ERR unknown subcommand '${bytesToText(argv[1]!).slice(0, 128)}'. Try ${entry.spec.name} HELP.`);
+    }
+    entry = sub;
+    arity = sub.spec.arity;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return new ErrorReply(ARITY(entry.lower));
+  }
   if (transports !== undefined && !transports.includes(ctx.session.transport)) {
     return new ErrorReply(
       ctx.session.transport === "ws"

@@ -21,6 +21,7 @@ export type Flag =
   | "loading"
   | "stale"
   | "skip_monitor"
+  | "skip_slowlog"
   | "fast"
   | "no_auth"
   | "allow_busy"
@@ -70,8 +71,30 @@ export interface CommandSpec {
   /** One line, for COMMAND DOCS and docs/commands.md. */
   readonly summary: string;
   /** Where the command may run. Defaults to both. */
-  readonly transports?: readonly ("ws" | "resp")[];
+  readonly transports?: readonly Transport[];
+  /** Redis's command tips, as COMMAND INFO lists them (e.g. "nondeterministic_output"). */
+  readonly tips?: readonly string[];
+  /**
+   * The key spec flags COMMAND INFO reports (Redis's "RW", "access", "update", ...). When absent
+   * they are derived from the command flags: readonly gives RO+access, write gives RW+update.
+   */
+  readonly keySpecFlags?: readonly string[];
+  /**
+   * Subcommands (CONFIG GET, CLIENT ID), keyed by lower-case name; declared with `container()`.
+   * Each has its own arity, flags and ACL categories, as Redis 7 has; COMMAND INFO shows them as
+   * "config|get".
+   */
+  readonly subcommands?: Readonly<Record<string, CommandSpec>>;
 }
+
+/** The transports a command can arrive on. */
+export type Transport = "ws" | "resp";
+
+/** A command's declared transports, kept in its type so the client can leave RESP-only ones out. */
+type TransportsOf<T> = T extends readonly Transport[] ? { readonly transports: T } : unknown;
+
+/** True for a command declared for RESP only (MULTI, WATCH, HELLO...). */
+export type RespOnly<C> = C extends { readonly transports: readonly "resp"[] } ? true : false;
 
 /** A declared command: its spec plus phantom argument and reply types. */
 export interface Command<A extends readonly unknown[] = readonly Arg[], R = unknown> extends CommandSpec {
@@ -81,13 +104,13 @@ export interface Command<A extends readonly unknown[] = readonly Arg[], R = unkn
   readonly __reply?: R;
 }
 
-type SpecInput = Omit<CommandSpec, "name" | "keys"> & { keys?: readonly [number, number, number] };
+type SpecInput = Omit<CommandSpec, "name" | "keys" | "subcommands"> & { keys?: readonly [number, number, number] };
 
 /**
  * Declares a command:
  * `command("LPUSH", { arity: -3, ... }).args<[key: Key, ...elements: Value[]]>().reply<number>()`.
  */
-export function command(name: string, spec: SpecInput) {
+export function command<const T extends readonly Transport[] | undefined = undefined>(name: string, spec: SpecInput & { transports?: T }) {
   const { keys, ...rest } = spec;
   const base: CommandSpec = {
     ...rest,
@@ -97,8 +120,32 @@ export function command(name: string, spec: SpecInput) {
   return {
     args<A extends readonly unknown[]>() {
       return {
-        reply<R>(): Command<A, R> {
-          return base as Command<A, R>;
+        reply<R>(): Command<A, R> & TransportsOf<T> {
+          return base as Command<A, R> & TransportsOf<T>;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Declares a command with subcommands, like Redis 7's CONFIG and CLIENT. The container's own
+ * spec is what COMMAND INFO shows for it (Redis gives CONFIG arity -2, no flags, @slow); a
+ * subcommand is declared with `command("GET", ...)`, its name as the second word.
+ */
+export function container<S extends Readonly<Record<string, CommandSpec>>>(name: string, spec: SpecInput, subcommands: S) {
+  const { keys, ...rest } = spec;
+  const base: CommandSpec = {
+    ...rest,
+    name,
+    keys: keys ? { first: keys[0], last: keys[1], step: keys[2] } : null,
+    subcommands,
+  };
+  return {
+    args<A extends readonly unknown[]>() {
+      return {
+        reply<R>(): Command<A, R> & { readonly subcommands: S } {
+          return base as Command<A, R> & { readonly subcommands: S };
         },
       };
     },

@@ -9,6 +9,7 @@ import { lists } from "./lists.js";
 import { server } from "./server.js";
 import { sets } from "./sets.js";
 import { strings } from "./strings.js";
+import { transactions } from "./transactions.js";
 
 export const implementations: Implementations<Commands> = {
   ...keys,
@@ -18,4 +19,5 @@ export const implementations: Implementations<Commands> = {
   ...hashes,
   ...connection,
   ...server,
+  ...transactions,
 };

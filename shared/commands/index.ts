@@ -1,5 +1,6 @@
 // The command table: every command keycast knows, keyed by its lower-case name.
 // The server's dispatcher and the client's methods are both derived from this object.
+import type { RespOnly } from "../command.js";
 import { connectionCommands } from "./connection.js";
 import { hashCommands } from "./hashes.js";
 import { keyCommands } from "./keys.js";
@@ -7,6 +8,7 @@ import { listCommands } from "./lists.js";
 import { serverCommands } from "./server.js";
 import { setCommands } from "./sets.js";
 import { stringCommands } from "./strings.js";
+import { transactionCommands } from "./transactions.js";
 
 /** The declarations by group, as Redis's documentation groups them. */
 export const commandGroups = {
@@ -17,6 +19,7 @@ export const commandGroups = {
   hashes: hashCommands,
   connection: connectionCommands,
   server: serverCommands,
+  transactions: transactionCommands,
 } as const;
 
 export const commands = {
@@ -27,7 +30,14 @@ export const commands = {
   ...hashCommands,
   ...connectionCommands,
   ...serverCommands,
+  ...transactionCommands,
 } as const;
 
 export type Commands = typeof commands;
-export type CommandName = keyof Commands;
+export type AnyCommandName = keyof Commands;
+/**
+ * The commands a WebSocket client can send, and so has methods for: all but those declared
+ * RESP-only (MULTI, WATCH, HELLO...), whose names mean something else there (`kc.watch`,
+ * `batch.exec`).
+ */
+export type CommandName = { [K in AnyCommandName]: RespOnly<Commands[K]> extends true ? never : K }[AnyCommandName];

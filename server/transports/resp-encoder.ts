@@ -1,0 +1,70 @@
+// Replies (server/reply.ts) to RESP2 or RESP3 bytes. The output is built as a latin1 string:
+// bulk strings already are byte strings, V8 joins the pieces as ropes, and the transport
+// writes the whole batch with one latin1 conversion (a copy, no per-reply buffers).
+
+import { textToBytes } from "../bytes.js";
+import { DoubleReply, ErrorReply, MapReply, NULL_ARRAY, OK, SetReply, Status, VerbatimReply, type Reply } from "../reply.js";
+
+const CRLF = "\r\n";
+const NEWLINES = /[\r\n]/g;
+
+/** An error reply's line: its text as UTF-8 bytes, with no CR or LF (as Redis ensures). */
+export function encodeError(message: string): string {
+  return `-${textToBytes(message).replace(NEWLINES, " ")}\r\n`;
+}
+
+/** Redis 7.0's "%.17g" for doubles; inf, -inf and nan as Redis spells them. */
+export function formatDouble(d: number): string {
+  if (Number.isNaN(d)) return "nan";
+  if (!Number.isFinite(d)) return d > 0 ? "inf" : "-inf";
+  if (d === 0) return Object.is(d, -0) ? "-0" : "0";
+  const exp = Number(d.toExponential(16).split("e")[1]);
+  if (exp < -4 || exp >= 17) {
+    const [mantissa, e] = d.toExponential(16).split("e") as [string, string];
+    const m = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
+    const sign = e[0] === "-" ? "-" : "+";
+    const digits = e.replace(/^[+-]/, "");
+    return `${m}e${sign}${digits.length < 2 ? `0${digits}` : digits}`;
+  }
+  const fixed = d.toFixed(Math.max(0, 16 - exp));
+  return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
+}
+
+function encodeItems(items: Reply[], resp: 2 | 3): string {
+  let out = "";
+  for (let i = 0; i < items.length; i++) out += encodeReply(items[i]!, resp);
+  return out;
+}
+
+/** One reply in the connection's protocol version. */
+export function encodeReply(r: Reply, resp: 2 | 3): string {
+  if (typeof r === "string") return `$${r.length}\r\n${r}\r\n`;
+  if (r === OK) return "+OK\r\n";
+  if (typeof r === "number") return `:${Number.isInteger(r) ? r : Math.trunc(r)}\r\n`;
+  if (r === null) return resp === 3 ? "_\r\n" : "$-1\r\n";
+  if (Array.isArray(r)) return `*${r.length}\r\n${encodeItems(r, resp)}`;
+  if (r instanceof Status) return `+${r.value}\r\n`;
+  if (r instanceof ErrorReply) return encodeError(r.message);
+  if (typeof r === "bigint") return `:${r}\r\n`;
+  if (r instanceof MapReply) {
+    return resp === 3 ? `%${r.flat.length >> 1}\r\n${encodeItems(r.flat, 3)}` : `*${r.flat.length}\r\n${encodeItems(r.flat, 2)}`;
+  }
+  if (r instanceof SetReply) return `${resp === 3 ? "~" : "*"}${r.items.length}\r\n${encodeItems(r.items, resp)}`;
+  if (r instanceof DoubleReply) {
+    const s = formatDouble(r.value);
+    return resp === 3 ? `,${s}\r\n` : `$${s.length}\r\n${s}\r\n`;
+  }
+  if (r instanceof VerbatimReply) {
+    return resp === 3 ? `=${r.text.length + 4}\r\n${r.format}:${r.text}\r\n` : `$${r.text.length}\r\n${r.text}\r\n`;
+  }
+  if (r === NULL_ARRAY) return resp === 3 ? "_\r\n" : "*-1\r\n";
+  return `-ERR internal error: unknown reply type${CRLF}`;
+}
+
+/**
+ * An out-of-band message (pub/sub, keyspace notifications): a RESP3 push (`>`), or in RESP2
+ * the plain array Redis sends to a subscribed connection.
+ */
+export function encodePush(items: Reply[], resp: 2 | 3): string {
+  return `${resp === 3 ? ">" : "*"}${items.length}\r\n${encodeItems(items, resp)}`;
+}
