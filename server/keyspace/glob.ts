@@ -13,6 +13,11 @@ const DASH = 45; // -
 /** Redis gives up on patterns nested deeper than this (too many stars), answering "no match". */
 const MAX_NESTING = 1000;
 
+/** A byte (0..255) as C's signed char sees it (-128..127). */
+function signedByte(b: number): number {
+  return (b << 24) >> 24;
+}
+
 interface SkipFlag {
   skip: boolean;
 }
@@ -55,11 +60,18 @@ function matchFrom(p: string, pi: number, s: string, si: number, flag: SkipFlag,
             pi--;
             break;
           } else if (pi + 2 < plen && p.charCodeAt(pi + 1) === DASH) {
-            let start = p.charCodeAt(pi);
-            let end = p.charCodeAt(pi + 2);
-            if (start > end) [start, end] = [end, start];
+            // Redis compares `char`s, which are signed on the platforms it runs on: a byte of
+            // 0x80 or more sorts below 0x00, so [a-\xff] holds \x00..a and \xff, not b..\xfe.
+            let start = signedByte(p.charCodeAt(pi));
+            let end = signedByte(p.charCodeAt(pi + 2));
+            if (start > end) {
+              const t = start;
+              start = end;
+              end = t;
+            }
             pi += 2;
-            if (sc >= start && sc <= end) match = true;
+            const c = signedByte(sc);
+            if (c >= start && c <= end) match = true;
           } else if (p.charCodeAt(pi) === sc) {
             match = true;
           }

@@ -14,6 +14,8 @@ export type FlushListener = (db: number | "all") => void;
 
 /** How many expired keys one timer run removes before it lets other work in. */
 const EXPIRE_BATCH = 2000;
+/** The longest delay setTimeout accepts. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Keyspace {
   readonly dbs: Database[];
@@ -71,7 +73,9 @@ export class Keyspace {
     if (top.at >= this.timerAt && this.timer) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = top.at;
-    this.timer = setTimeout(() => this.runExpiry(), Math.max(0, top.at - Date.now()));
+    // Node fires a timer of more than 2^31-1 ms after 1 ms instead: wake up at that bound
+    // and re-arm, rather than spin on a deadline weeks away.
+    this.timer = setTimeout(() => this.runExpiry(), Math.min(MAX_TIMER_MS, Math.max(0, top.at - Date.now())));
     this.timer.unref();
   }
 
