@@ -3,208 +3,15 @@
 // Browser-safe: the WebSocket implementation is injected (globalThis.WebSocket by default,
 // `ws` in Node through client/node.ts).
 
-import { Packr, Unpackr } from "msgpackr";
-import type { Arg } from "../shared/command.js";
+import type { Arg, Key } from "../shared/command.js";
 import { commands, type CommandName } from "../shared/commands/index.js";
-import { FrameType, PROTOCOL_VERSION, VERSION_PARAM, type HelloInfo } from "../shared/protocol.js";
-import { decodeReply, type ReplyMode } from "./decode.js";
-import { BatchError, ConnectionError, ReplyError } from "./errors.js";
+import type { HelloInfo } from "../shared/protocol.js";
+import { Connection, type ConnectOptions, type ConnectionState } from "./connection.js";
+import type { ReplyMode } from "./decode.js";
 import type { BatchBuilder, BytesCommandMethods, CommandMethods } from "./types.js";
+import { Subscriptions, type Subscription, type Watch, type WatchMessage, type WatchOptions } from "./watch.js";
 
-/** The part of the WebSocket API the client uses: browsers', React Native's and `ws`'s. */
-export interface WebSocketLike {
-  binaryType: string;
-  readonly readyState: number;
-  send(data: Uint8Array): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-}
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
-
-export interface ConnectOptions {
-  /** WebSocket implementation. Default: globalThis.WebSocket. */
-  WebSocket?: WebSocketConstructor;
-  /** binaryType to request: "arraybuffer" (browsers) or "nodebuffer" (`ws`, avoids a copy). */
-  binaryType?: "arraybuffer" | "nodebuffer";
-  /** Database to SELECT on connect. Default 0. */
-  db?: number;
-  /** Give up connecting after this many ms. Default 10,000. */
-  connectTimeoutMs?: number;
-}
-
-interface Slot {
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-  mode: ReplyMode;
-  /** A whole explicit batch: resolves with every reply. */
-  batch: boolean;
-}
-
-const packr = new Packr({ useRecords: false, variableMapSize: true });
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: "bigint" });
-
-function toUint8(data: unknown): Uint8Array {
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  throw new ConnectionError("keycast: received a frame that is not binary");
-}
-
-class Connection {
-  private ws: WebSocketLike | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Slot | Slot[]>();
-  private queue: unknown[][] = [];
-  private queueSlots: Slot[] = [];
-  private flushScheduled = false;
-  private closedError: ConnectionError | null = null;
-  info: HelloInfo | null = null;
-
-  constructor(
-    private readonly url: string,
-    private readonly options: ConnectOptions,
-  ) {}
-
-  open(): Promise<void> {
-    const Ctor = this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!Ctor) throw new ConnectionError("keycast: no WebSocket implementation: pass { WebSocket } to connect()");
-    const sep = this.url.includes("?") ? "&" : "?";
-    const ws = new Ctor(`${this.url}${sep}${VERSION_PARAM}=${PROTOCOL_VERSION}`);
-    ws.binaryType = this.options.binaryType ?? "arraybuffer";
-    this.ws = ws;
-    return new Promise<void>((resolve, reject) => {
-      const timeout = setTimeout(() => {
-        reject(new ConnectionError(`keycast: could not connect to ${this.url} within ${this.options.connectTimeoutMs ?? 10_000} ms`));
-        ws.close();
-      }, this.options.connectTimeoutMs ?? 10_000);
-      let opened = false;
-      ws.onopen = () => {
-        opened = true;
-        ws.send(packr.pack([FrameType.HELLO, PROTOCOL_VERSION]));
-      };
-      ws.onerror = () => {
-        if (!opened) {
-          clearTimeout(timeout);
-          reject(new ConnectionError(`keycast: could not connect to ${this.url}`));
-        }
-      };
-      ws.onclose = (ev) => {
-        clearTimeout(timeout);
-        const err = new ConnectionError(`keycast: connection closed (${ev.code}${ev.reason ? `: ${ev.reason}` : ""})`, ev.code);
-        reject(err);
-        this.failAll(err);
-      };
-      ws.onmessage = (ev) => {
-        const frame = unpackr.unpack(toUint8(ev.data)) as unknown[];
-        if (frame[0] === FrameType.HELLO && !this.info) {
-          this.info = frame[2] as HelloInfo;
-          clearTimeout(timeout);
-          resolve();
-          return;
-        }
-        this.onFrame(frame);
-      };
-    });
-  }
-
-  private onFrame(frame: unknown[]): void {
-    const type = frame[0];
-    if (type === FrameType.BATCH) {
-      const id = frame[1] as number;
-      const replies = frame[2] as unknown[];
-      const errors = frame[3] as number[] | undefined;
-      const slot = this.pending.get(id);
-      if (!slot) return;
-      this.pending.delete(id);
-      if (Array.isArray(slot)) {
-        let e = 0;
-        for (let i = 0; i < slot.length; i++) {
-          const s = slot[i]!;
-          if (errors && errors[e] === i) {
-            e++;
-            s.reject(new ReplyError(replies[i] as string));
-          } else s.resolve(decodeReply(replies[i], s.mode));
-        }
-      } else {
-        const out = replies.map((r, i) => (errors?.includes(i) ? new ReplyError(r as string) : decodeReply(r, slot.mode)));
-        if (errors) slot.reject(new BatchError(out));
-        else slot.resolve(out);
-      }
-    } else if (type === FrameType.ERROR) {
-      const id = frame[1] as number | null;
-      const err = new ReplyError(String(frame[2]));
-      if (id === null) return;
-      const slot = this.pending.get(id);
-      this.pending.delete(id);
-      if (Array.isArray(slot)) for (const s of slot) s.reject(err);
-      else slot?.reject(err);
-    }
-  }
-
-  private failAll(err: ConnectionError): void {
-    this.closedError = err;
-    for (const slot of this.pending.values()) {
-      if (Array.isArray(slot)) for (const s of slot) s.reject(err);
-      else slot.reject(err);
-    }
-    this.pending.clear();
-    for (const s of this.queueSlots) s.reject(err);
-    this.queue = [];
-    this.queueSlots = [];
-  }
-
-  /** Queues one command for the next automatic batch (sent at the end of this tick). */
-  command(argv: unknown[], mode: ReplyMode): Promise<unknown> {
-    if (this.closedError) return Promise.reject(this.closedError);
-    return new Promise((resolve, reject) => {
-      this.queue.push(argv);
-      this.queueSlots.push({ resolve, reject, mode, batch: false });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        queueMicrotask(() => this.flush());
-      }
-    });
-  }
-
-  /** Sends queued commands now, as one frame. */
-  flush(): void {
-    this.flushScheduled = false;
-    if (this.queue.length === 0) return;
-    const id = this.nextId++;
-    const cmds = this.queue;
-    this.pending.set(id, this.queueSlots);
-    this.queue = [];
-    this.queueSlots = [];
-    this.ws!.send(packr.pack([FrameType.BATCH, id, cmds]));
-  }
-
-  /** Sends an explicit batch as its own frame, after anything already queued. */
-  batch(cmds: unknown[][], atomic: boolean, mode: ReplyMode): Promise<unknown[]> {
-    if (this.closedError) return Promise.reject(this.closedError);
-    this.flush();
-    return new Promise((resolve, reject) => {
-      const id = this.nextId++;
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, mode, batch: true });
-      this.ws!.send(packr.pack([atomic ? FrameType.ATOMIC : FrameType.BATCH, id, cmds]));
-    });
-  }
-
-  close(): Promise<void> {
-    const ws = this.ws;
-    if (!ws || ws.readyState === 3) return Promise.resolve();
-    this.flush();
-    return new Promise((resolve) => {
-      const prev = ws.onclose;
-      ws.onclose = (ev) => {
-        prev?.(ev);
-        resolve();
-      };
-      ws.close(1000, "client closed");
-    });
-  }
-}
+export type { ConnectOptions, ConnectionState, WebSocketLike, WebSocketConstructor, ReconnectOptions } from "./connection.js";
 
 class Batch {
   private readonly cmds: unknown[][] = [];
@@ -235,17 +42,53 @@ class Batch {
   }
 }
 
+/** The bytes view: the same connection, with keys, values and replies as Uint8Array. */
+export type BytesView = BytesCommandMethods & {
+  call(...argv: Arg[]): Promise<unknown>;
+  watch(pattern: Key, handler: (m: WatchMessage<Uint8Array>) => void, options?: WatchOptions): Promise<Watch>;
+};
+
 /** A connected client. Every command of the shared table is a method: `kc.get("k")`. */
 export class KeycastClient {
   /** The same connection, with replies as bytes (Uint8Array) instead of text. */
-  readonly bytes: BytesCommandMethods & { call(...argv: Arg[]): Promise<unknown> };
+  readonly bytes: BytesView;
 
   /** @internal */
   constructor(
     private readonly conn: Connection,
+    private readonly subs: Subscriptions,
     private readonly mode: ReplyMode = "text",
   ) {
-    this.bytes = mode === "bytes" ? (this as unknown as KeycastClient["bytes"]) : (new KeycastClient(conn, "bytes") as unknown as KeycastClient["bytes"]);
+    this.bytes = mode === "bytes" ? (this as unknown as BytesView) : (new KeycastClient(conn, subs, "bytes") as unknown as BytesView);
+  }
+
+  /** "connecting", "open", "reconnecting" or "closed". */
+  get state(): ConnectionState {
+    return this.conn.state;
+  }
+
+  /** Calls `listener` on every change of connection state; returns a function that stops it. */
+  onState(listener: (state: ConnectionState, reason?: string) => void): () => void {
+    return this.conn.onState(listener);
+  }
+
+  /**
+   * Watches a key or a Redis glob pattern (`metrics:*`): the handler gets every change as it
+   * happens, a snapshot first if asked, and `resync` if events were lost beyond recovery.
+   * After a reconnect the watch resumes where it left off, replaying what it missed.
+   */
+  watch(pattern: Key, handler: (m: WatchMessage) => void, options: WatchOptions = {}): Promise<Watch> {
+    return this.subs.watch(pattern, handler as (m: WatchMessage<unknown>) => void, options, this.mode);
+  }
+
+  /** Subscribes to a pub/sub channel (PUBLISH from any client, either protocol). */
+  subscribe(channel: Key, handler: (message: string, channel: string) => void): Promise<Subscription> {
+    return this.subs.subscribe("channel", channel, handler as (m: unknown, c: unknown) => void, this.mode);
+  }
+
+  /** Subscribes to every channel matching a glob pattern (`__keyevent@0__:*`, `news.*`). */
+  psubscribe(pattern: Key, handler: (message: string, channel: string) => void): Promise<Subscription> {
+    return this.subs.subscribe("pattern", pattern, handler as (m: unknown, c: unknown) => void, this.mode);
   }
 
   /** Server info from the handshake. */
@@ -255,6 +98,13 @@ export class KeycastClient {
 
   /** Runs any command by name, e.g. for commands added to the server after this client was built. */
   call(...argv: Arg[]): Promise<unknown> {
+    if (argv.length === 2 && typeof argv[0] === "string" && argv[0].toUpperCase() === "SELECT") {
+      // Remember the database, so that a reconnect selects it again.
+      return this.conn.command(argv, this.mode).then((r) => {
+        this.conn.db = Number(argv[1]);
+        return r;
+      });
+    }
     return this.conn.command(argv, this.mode);
   }
 
@@ -272,17 +122,20 @@ export class KeycastClient {
 export interface KeycastClient extends CommandMethods {}
 
 for (const key of Object.keys(commands) as CommandName[]) {
-  const name = commands[key].name;
+  const spec = commands[key];
+  // Commands the WebSocket transport refuses (MULTI, SUBSCRIBE, ...) get no method.
+  if (spec.transports && !spec.transports.includes("ws")) continue;
+  const name = spec.name;
   Object.defineProperty(KeycastClient.prototype, key, {
     value: function (this: KeycastClient, ...args: Arg[]) {
-      return this.call(name, ...args);
+      return this.call.apply(this, ([name] as Arg[]).concat(args));
     },
     writable: true,
     configurable: true,
   });
   Object.defineProperty(Batch.prototype, key, {
     value: function (this: Batch, ...args: Arg[]) {
-      return this.add([name, ...args]);
+      return this.add(([name] as Arg[]).concat(args));
     },
     writable: true,
     configurable: true,
@@ -292,8 +145,9 @@ for (const key of Object.keys(commands) as CommandName[]) {
 /** Connects to a keycast server: `const kc = await connect("ws://127.0.0.1:7379")`. */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<KeycastClient> {
   const conn = new Connection(url, options);
+  const subs = new Subscriptions(conn);
   await conn.open();
-  const kc = new KeycastClient(conn);
+  const kc = new KeycastClient(conn, subs);
   if (options.db) await kc.select(options.db);
   return kc;
 }

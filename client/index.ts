@@ -1,5 +1,16 @@
 // The client for browsers and React Native (global WebSocket). Node uses client/node.ts.
-export { connect, KeycastClient, type ConnectOptions, type WebSocketLike, type WebSocketConstructor } from "./client.js";
+export {
+  connect,
+  KeycastClient,
+  type BytesView,
+  type ConnectOptions,
+  type ConnectionState,
+  type ReconnectOptions,
+  type WebSocketLike,
+  type WebSocketConstructor,
+} from "./client.js";
+export type { KeyEvent, SnapshotEntry, Resync, WatchMessage, WatchOptions, Watch, Subscription } from "./watch.js";
+export type { ValueMode } from "../shared/protocol.js";
 export { ReplyError, ConnectionError, BatchError } from "./errors.js";
 export type { BatchBuilder, CommandMethods, BytesCommandMethods, ToBytes } from "./types.js";
 export type { Key, Value, Arg } from "../shared/command.js";

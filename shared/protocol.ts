@@ -13,6 +13,18 @@ export const FrameType = {
   BATCH: 1,
   /** client: [2, id, commands]        server: [1, id, replies, errorIndexes?] */
   ATOMIC: 2,
+  /** server: [3, [watchId, seq, ...], db, key, event, offset, time, delta, value] */
+  EVENT: 3,
+  /** client: [4, id, watchId, pattern, options]   server: [4, id, WatchResult] */
+  WATCH: 4,
+  /** client: [5, id, watchId]                     server: [5, id] */
+  UNWATCH: 5,
+  /** client: [6, id, subId, "channel" | "pattern", name]   server: [6, id] */
+  SUBSCRIBE: 6,
+  /** client: [7, id, subId]                       server: [7, id] */
+  UNSUBSCRIBE: 7,
+  /** server: [8, [subId, ...], channel, message] */
+  MESSAGE: 8,
   /** server: [9, id | null, message]  a frame that could not be run at all */
   ERROR: 9,
 } as const;
@@ -43,3 +55,33 @@ export const CloseCode = {
 
 /** Query parameter that selects the protocol version at connect time: ws://host:port/?v=1 */
 export const VERSION_PARAM = "v";
+
+/** How much of a change an event carries. */
+export type ValueMode = "none" | "delta" | "full";
+
+/** Options of a WATCH frame (a msgpack map). */
+export interface WatchOptions {
+  /** Database of the keys; default 0. */
+  db?: number;
+  /** Event names to deliver; default every event but "new". */
+  events?: string[];
+  /** "none" (default), "delta" (what changed) or "full" (the key's value after the change). */
+  value?: ValueMode;
+  /** Deliver the current value of every matching key first, atomically with the start of the watch. */
+  snapshot?: boolean;
+  /** Most keys a pattern snapshot may hold; over it the watch fails. Default: the server's limit. */
+  snapshotLimit?: number;
+  /** Resume: the position of the last event seen, and the watch's last sequence number. */
+  since?: [epoch: string, offset: number, seq: number];
+}
+
+/** The server's answer to a WATCH frame. */
+export interface WatchResult {
+  epoch: string;
+  /** Position of the newest event at the time the watch started. */
+  offset: number;
+  /** With `since`: true when every missed event follows (replayed), false when the client must resync. */
+  recovered?: boolean;
+  /** With `snapshot` (or after a failed resume of a watch that asked for one): [key, type, value, pttl][] */
+  snapshot?: [key: unknown, type: string, value: unknown, pttl: number][];
+}

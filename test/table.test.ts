@@ -26,8 +26,14 @@ describe("command table", () => {
     }
   });
 
-  it("gives the client a method for every command", () => {
-    for (const key of Object.keys(commands)) expect(typeof (KeycastClient.prototype as unknown as Record<string, unknown>)[key]).toBe("function");
+  it("gives the client a method for every command it can send, and none for RESP-only ones", () => {
+    for (const [key, spec] of Object.entries(commands)) {
+      const method = (KeycastClient.prototype as unknown as Record<string, unknown>)[key];
+      if (spec.transports && !spec.transports.includes("ws")) expect(["undefined", "function"]).toContain(typeof method);
+      else expect(typeof method).toBe("function");
+    }
+    // Where a RESP-only command shares a name with a client feature, the feature wins.
+    expect(KeycastClient.prototype.watch.length).toBeGreaterThanOrEqual(2);
   });
 
   it("groups every command exactly once", () => {

@@ -3,6 +3,7 @@
 // An expired key is never returned, whether or not the deadline timer has removed it yet.
 
 import { CommandError, WRONGTYPE } from "../errors.js";
+import type { Reply } from "../reply.js";
 import type { Deadline } from "./expiry.js";
 import type { Keyspace } from "./keyspace.js";
 
@@ -13,6 +14,10 @@ export interface Container {
   readonly type: Exclude<TypeName, "string">;
   /** Number of elements; a container that reaches 0 is removed from the keyspace. */
   readonly size: number;
+  /** A deep copy (COPY). */
+  clone(): Container;
+  /** The whole value as a reply: an array for lists and sets, a map for hashes (snapshots, full-value events). */
+  toReply(): Reply;
 }
 
 export type StoredValue = string | Container;

@@ -115,6 +115,10 @@ export class Deque implements Container {
   }
 
   /** Every element, head first. */
+  toReply(): string[] {
+    return this.toArray();
+  }
+
   toArray(): string[] {
     return this.range(0, this.len);
   }

@@ -13,12 +13,36 @@ import { ErrorReply, type Reply } from "../reply.js";
 import type { ServerState } from "../state.js";
 import { replyToWire, type Wire } from "./msgpack-replies.js";
 import { SERVER_VERSION } from "../version.js";
+import { CommandError } from "../errors.js";
+import { parseWatchRequest, startWatch } from "../events/watch-start.js";
+import type { Watch, WatchSink } from "../events/watchers.js";
+import type { Subscriber } from "../pubsub.js";
 
 export interface WebSocketOptions {
   /** Largest frame accepted, in bytes; a larger one closes the connection with 1009. */
   maxFrameBytes: number;
   /** Most commands in one batch; a larger batch is refused with an error frame. */
   maxBatchCommands: number;
+  /** Bytes queued for a client that reads too slowly before it is disconnected (1008). */
+  maxOutputBytes: number;
+  /** Most keys a pattern watch's snapshot may hold. */
+  maxSnapshotKeys: number;
+  /** Most watches plus subscriptions per connection. */
+  maxWatchesPerConnection: number;
+}
+
+/** A WebSocket pub/sub subscription: one channel or pattern, delivered as MESSAGE frames. */
+class WsSubscription implements Subscriber {
+  constructor(
+    readonly conn: WsConnection,
+    readonly id: number,
+    readonly kind: "channel" | "pattern",
+    readonly name: string,
+  ) {}
+
+  onMessage(channel: string, message: string): void {
+    this.conn.sendFrame([FrameType.MESSAGE, [this.id], replyToWire(channel), replyToWire(message)]);
+  }
 }
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
@@ -73,9 +97,16 @@ function decodeCommands(raw: unknown, id: number): { cmds: string[][]; bad: Map<
   return { cmds, bad };
 }
 
-class WsConnection {
+class WsConnection implements WatchSink {
   private readonly ctx: Context;
   private badFrames = 0;
+  private readonly watches = new Map<number, Watch>();
+  private readonly subscriptions = new Map<number, WsSubscription>();
+  private closing = false;
+  // WatchSink scratch space, used by the fan-out of one event.
+  stamp = 0;
+  ids: number[] = [];
+  needs = 0;
 
   constructor(
     private readonly server: ServerState,
@@ -85,12 +116,43 @@ class WsConnection {
   ) {
     this.ctx = new Context(server, session);
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on("close", () => server.sessions.delete(session.id));
+    ws.on("close", () => this.cleanup());
     ws.on("error", () => ws.terminate());
   }
 
+  private cleanup(): void {
+    this.closing = true;
+    for (const w of this.watches.values()) this.server.watchers.remove(w);
+    this.watches.clear();
+    for (const sub of this.subscriptions.values()) this.unsubscribe(sub);
+    this.subscriptions.clear();
+    this.server.sessions.delete(this.session.id);
+  }
+
+  /** Sends a frame unless the client has fallen too far behind, in which case it is cut off. */
+  private sendRaw(data: Buffer): void {
+    if (this.closing) return;
+    if (this.ws.bufferedAmount + data.length > this.options.maxOutputBytes) {
+      this.closing = true;
+      this.ws.close(CloseCode.POLICY, `output buffer limit reached (${this.options.maxOutputBytes} bytes): the client reads too slowly`);
+      // The close frame waits behind what the client has not read; do not wait for it long.
+      setTimeout(() => this.ws.terminate(), 1000).unref();
+      this.cleanup();
+      return;
+    }
+    this.ws.send(data);
+  }
+
+  sendFrame(frame: unknown[]): void {
+    this.sendRaw(packr.pack(frame));
+  }
+
   private send(frame: unknown[]): void {
-    this.ws.send(packr.pack(frame));
+    this.sendFrame(frame);
+  }
+
+  sendEvent(frame: Buffer): void {
+    this.sendRaw(frame);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -143,6 +205,17 @@ class WsConnection {
       this.sendReplies(id, replies);
       return;
     }
+    if (type >= FrameType.WATCH && type <= FrameType.UNSUBSCRIBE) {
+      const id = frame[1];
+      if (typeof id !== "number" || !Number.isSafeInteger(id)) throw new BadFrame("ERR protocol error: a request needs an integer id");
+      try {
+        this.handleSubscription(type, id, frame);
+      } catch (e) {
+        if (e instanceof CommandError) throw new BadFrame(e.message, id);
+        throw e;
+      }
+      return;
+    }
     if (type === FrameType.HELLO) {
       const version = frame[1];
       if (typeof version !== "number" || !SUPPORTED_VERSIONS.includes(version)) {
@@ -153,6 +226,66 @@ class WsConnection {
       return;
     }
     throw new BadFrame(`ERR protocol error: unknown frame type ${type}`);
+  }
+
+  private checkRoom(): void {
+    if (this.watches.size + this.subscriptions.size >= this.options.maxWatchesPerConnection) {
+      throw new CommandError(`ERR too many watches and subscriptions on this connection (limit ${this.options.maxWatchesPerConnection})`);
+    }
+  }
+
+  private handleSubscription(type: number, id: number, frame: unknown[]): void {
+    const server = this.server;
+    if (type === FrameType.WATCH) {
+      this.checkRoom();
+      const req = parseWatchRequest(frame[2], frame[3], frame[4], this.options.maxSnapshotKeys);
+      const pattern = toArg(req.pattern);
+      if (pattern === null || typeof req.pattern === "number") throw new CommandError("ERR protocol error: a watch needs a key or pattern (str or bin)");
+      if (this.watches.has(req.watchId)) throw new CommandError(`ERR watch id ${req.watchId} is already in use on this connection`);
+      const started = startWatch(server, this, { ...req, pattern });
+      this.watches.set(req.watchId, started.watch);
+      // Replayed events first: the result's position then covers them, so a client that drops
+      // in the middle of a replay resumes from the last event it actually received.
+      for (const f of started.replay) this.sendRaw(f);
+      this.send([FrameType.WATCH, id, started.result]);
+      return;
+    }
+    if (type === FrameType.UNWATCH) {
+      const w = this.watches.get(frame[2] as number);
+      if (w) {
+        server.watchers.remove(w);
+        this.watches.delete(w.id);
+      }
+      this.send([FrameType.UNWATCH, id]);
+      return;
+    }
+    if (type === FrameType.SUBSCRIBE) {
+      this.checkRoom();
+      const subId = frame[2];
+      const kind = frame[3];
+      const name = toArg(frame[4]);
+      if (typeof subId !== "number" || !Number.isSafeInteger(subId)) throw new CommandError("ERR protocol error: a subscription needs an integer id");
+      if (kind !== "channel" && kind !== "pattern") throw new CommandError('ERR protocol error: a subscription is to a "channel" or a "pattern"');
+      if (name === null) throw new CommandError("ERR protocol error: a subscription needs a channel name (str or bin)");
+      if (this.subscriptions.has(subId)) throw new CommandError(`ERR subscription id ${subId} is already in use on this connection`);
+      const sub = new WsSubscription(this, subId, kind, name);
+      this.subscriptions.set(subId, sub);
+      if (kind === "channel") server.pubsub.subscribe(sub, name);
+      else server.pubsub.psubscribe(sub, name);
+      this.send([FrameType.SUBSCRIBE, id]);
+      return;
+    }
+    const sub = this.subscriptions.get(frame[2] as number);
+    if (sub) {
+      this.unsubscribe(sub);
+      this.subscriptions.delete(sub.id);
+    }
+    this.send([FrameType.UNSUBSCRIBE, id]);
+  }
+
+  private unsubscribe(sub: WsSubscription): void {
+    if (sub.kind === "channel") this.server.pubsub.unsubscribe(sub, sub.name);
+    else this.server.pubsub.punsubscribe(sub, sub.name);
   }
 
   private sendReplies(id: number, replies: Reply[]): void {

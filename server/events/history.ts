@@ -1,0 +1,83 @@
+// The bounded history of keyspace events that lets a watcher resume after a drop.
+// Every event gets the next offset of the current epoch; the history keeps the newest
+// `maxEvents` events no older than `maxAgeMs`. A watcher that comes back with a position
+// inside the history is replayed what it missed; one whose position fell out of it (or
+// that names another epoch) is told to resync, never silently skipped ahead.
+
+import { randomBytes } from "node:crypto";
+
+export interface EventRecord {
+  readonly offset: number;
+  readonly db: number;
+  readonly key: string;
+  readonly event: string;
+  /** Server time of the change, ms since the epoch. */
+  readonly time: number;
+  readonly delta: unknown;
+  /** The key's value after the change, when it was captured (always for strings). */
+  value: unknown;
+}
+
+export interface HistoryOptions {
+  /** Events kept at most. Default 10,000. */
+  maxEvents: number;
+  /** Events older than this are dropped. Default 5 minutes. */
+  maxAgeMs: number;
+}
+
+export class History {
+  /** Changes whenever positions of the past can no longer be trusted (a restart). */
+  readonly epoch = randomBytes(6).toString("hex");
+  /** Offset of the newest event (0 before the first). */
+  offset = 0;
+  private ring: (EventRecord | undefined)[];
+  private head = 0;
+  private count = 0;
+
+  constructor(private readonly options: HistoryOptions) {
+    this.ring = new Array(Math.max(1, options.maxEvents));
+  }
+
+  /** Offset of the oldest event still held (offset + 1 when empty). */
+  get firstOffset(): number {
+    return this.offset - this.count + 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  append(record: EventRecord): void {
+    const cap = this.ring.length;
+    this.ring[(this.head + this.count) % cap] = record;
+    if (this.count < cap) this.count++;
+    else this.head = (this.head + 1) % cap;
+    this.offset = record.offset;
+    this.trimAge(record.time);
+  }
+
+  private trimAge(now: number): void {
+    const limit = now - this.options.maxAgeMs;
+    while (this.count > 0) {
+      const oldest = this.ring[this.head]!;
+      if (oldest.time >= limit) break;
+      this.ring[this.head] = undefined;
+      this.head = (this.head + 1) % this.ring.length;
+      this.count--;
+    }
+  }
+
+  /**
+   * The events after `offset` of `epoch`, oldest first, or null when some of them are no
+   * longer held (or the epoch is another), so the caller must resync.
+   */
+  since(epoch: string, offset: number, now: number): EventRecord[] | null {
+    if (epoch !== this.epoch || offset > this.offset || offset < 0) return null;
+    this.trimAge(now);
+    if (offset + 1 < this.firstOffset) return null;
+    const out: EventRecord[] = [];
+    const cap = this.ring.length;
+    for (let o = offset + 1; o <= this.offset; o++) out.push(this.ring[(this.head + (o - this.firstOffset)) % cap]!);
+    return out;
+  }
+}

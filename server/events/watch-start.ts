@@ -1,0 +1,114 @@
+// Starting a watch: optional resume from a position (replaying what was missed, or telling
+// the client to resync), optional snapshot of the matching keys, then live events. All of
+// it runs in one synchronous step, so no change can fall between the snapshot (or the
+// replay) and the first live event.
+
+import type { ValueMode, WatchResult } from "../../shared/protocol.js";
+import { CommandError } from "../errors.js";
+import { compileGlob, isLiteralPattern } from "../keyspace/glob.js";
+import { DATABASES } from "../keyspace/keyspace.js";
+import { typeOf } from "../keyspace/database.js";
+import type { ServerState } from "../state.js";
+import { replyToWire, type Wire } from "../transports/msgpack-replies.js";
+import { UNRECORDED, storedValueReply } from "./values.js";
+import { createWatch, Watchers, type Watch, type WatchSink } from "./watchers.js";
+
+export interface WatchRequest {
+  watchId: number;
+  pattern: string;
+  db: number;
+  events: string[] | null;
+  value: ValueMode;
+  snapshot: boolean;
+  snapshotLimit: number;
+  since: { epoch: string; offset: number; seq: number } | null;
+}
+
+export interface StartedWatch {
+  watch: Watch;
+  result: WatchResult;
+  /** Event frames to send right after the result, oldest first. */
+  replay: Buffer[];
+}
+
+const VALUE_MODES: readonly string[] = ["none", "delta", "full"];
+
+/** Reads a WATCH frame's options map into a request; throws CommandError naming what is wrong. */
+export function parseWatchRequest(watchId: unknown, pattern: unknown, raw: unknown, maxSnapshot: number): Omit<WatchRequest, "pattern"> & { pattern: unknown } {
+  if (typeof watchId !== "number" || !Number.isSafeInteger(watchId)) throw new CommandError("ERR protocol error: a watch needs an integer watch id");
+  const o = (raw ?? {}) as Record<string, unknown>;
+  if (typeof o !== "object" || Array.isArray(o)) throw new CommandError("ERR protocol error: watch options must be a map");
+  const db = o.db ?? 0;
+  if (typeof db !== "number" || !Number.isInteger(db) || db < 0 || db >= DATABASES) throw new CommandError("ERR DB index is out of range");
+  const value = o.value ?? "none";
+  if (typeof value !== "string" || !VALUE_MODES.includes(value)) throw new CommandError("ERR watch option 'value' must be \"none\", \"delta\" or \"full\"");
+  let events: string[] | null = null;
+  if (o.events !== undefined && o.events !== null) {
+    if (!Array.isArray(o.events) || !o.events.every((e) => typeof e === "string")) throw new CommandError("ERR watch option 'events' must be an array of event names");
+    events = o.events as string[];
+  }
+  const limit = o.snapshotLimit ?? maxSnapshot;
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 0) throw new CommandError("ERR watch option 'snapshotLimit' must be a non-negative integer");
+  let since: WatchRequest["since"] = null;
+  if (o.since !== undefined && o.since !== null) {
+    const s = o.since as unknown[];
+    if (!Array.isArray(s) || typeof s[0] !== "string" || typeof s[1] !== "number" || typeof s[2] !== "number") {
+      throw new CommandError("ERR watch option 'since' must be [epoch, offset, seq]");
+    }
+    since = { epoch: s[0], offset: s[1], seq: s[2] };
+  }
+  return { watchId, pattern, db, events, value: value as ValueMode, snapshot: o.snapshot === true, snapshotLimit: Math.min(limit, maxSnapshot), since };
+}
+
+function snapshotOf(state: ServerState, req: WatchRequest): [Wire, string, Wire, number][] {
+  const db = state.keyspace.dbs[req.db]!;
+  const now = state.keyspace.now;
+  const out: [Wire, string, Wire, number][] = [];
+  const add = (key: string) => {
+    const v = db.data.get(key)!;
+    const at = db.deadline(key);
+    out.push([replyToWire(key), typeOf(v), replyToWire(storedValueReply(v)), at === undefined ? -1 : Math.max(0, at - now)]);
+  };
+  if (isLiteralPattern(req.pattern)) {
+    if (db.lookup(req.pattern) !== undefined) add(req.pattern);
+    return out;
+  }
+  const match = compileGlob(req.pattern);
+  const keys: string[] = [];
+  for (const key of db.keys()) {
+    if (!match(key)) continue;
+    if (keys.length === req.snapshotLimit) {
+      throw new CommandError(`ERR the snapshot of '${req.pattern}' would hold more than ${req.snapshotLimit} keys: narrow the pattern or raise snapshotLimit`);
+    }
+    keys.push(key);
+  }
+  for (const key of keys) add(key);
+  return out;
+}
+
+export function startWatch(state: ServerState, sink: WatchSink, req: WatchRequest): StartedWatch {
+  const ks = state.keyspace;
+  const history = state.history;
+  const now = ks.tick();
+  let seq = 0;
+  let recovered: boolean | undefined;
+  const replay: Buffer[] = [];
+  let missed: ReturnType<typeof history.since> = null;
+  if (req.since) {
+    missed = history.since(req.since.epoch, req.since.offset, now);
+    const probe = createWatch(sink, req.watchId, req.db, req.pattern, req.events, req.value);
+    if (missed) missed = missed.filter((r) => Watchers.matches(probe, r));
+    // A full-value watch cannot be replayed an event whose value was not captured.
+    if (missed && req.value === "full" && missed.some((r) => r.value === UNRECORDED)) missed = null;
+    recovered = missed !== null;
+    seq = recovered ? req.since.seq : 0;
+  }
+  const snapshot = req.snapshot && !recovered ? snapshotOf(state, req) : undefined;
+  const watch = createWatch(sink, req.watchId, req.db, req.pattern, req.events, req.value, seq);
+  if (missed) for (const r of missed) replay.push(state.watchers.replayFrame(watch, r));
+  state.watchers.add(watch);
+  const result: WatchResult = { epoch: history.epoch, offset: history.offset };
+  if (recovered !== undefined) result.recovered = recovered;
+  if (snapshot) result.snapshot = snapshot as WatchResult["snapshot"];
+  return { watch, result, replay };
+}

@@ -1,0 +1,205 @@
+// Watches: who is told about which key changes. Every keyspace event is recorded in the
+// history, matched against the watches of its database (exact keys through a map, patterns
+// through their compiled glob), and sent once per connection whose watches match, with the
+// event's common part encoded once per event (per value variant), not once per watcher.
+
+import { Packr } from "msgpackr";
+import { compileGlob, isLiteralPattern } from "../keyspace/glob.js";
+import type { Keyspace } from "../keyspace/keyspace.js";
+import type { Reply } from "../reply.js";
+import { replyToWire } from "../transports/msgpack-replies.js";
+import { FrameType } from "../../shared/protocol.js";
+import type { EventRecord, History } from "./history.js";
+import { captureValue, containerValue, UNRECORDED } from "./values.js";
+
+export type ValueMode = "none" | "delta" | "full";
+
+/** Variant bits: which optional parts an event frame carries. */
+const WITH_DELTA = 1;
+const WITH_VALUE = 2;
+
+/** A connection that has watches. The transport implements it. */
+export interface WatchSink {
+  /** Sends one event frame; the transport applies its output-buffer limit. */
+  sendEvent(frame: Buffer): void;
+  /** Scratch space for one event's fan-out: the offset it was collected for. */
+  stamp: number;
+  /** Scratch: [watchId, seq, ...] of this event's matching watches. */
+  ids: number[];
+  /** Scratch: union of the variant bits those watches want. */
+  needs: number;
+}
+
+export interface Watch {
+  readonly id: number;
+  readonly db: number;
+  readonly pattern: string;
+  /** Null for an exact key (indexed by the key), else the compiled pattern. */
+  readonly match: ((key: string) => boolean) | null;
+  /** Event names delivered; null = every event but "new" (Redis's 'A' excludes it too). */
+  readonly events: ReadonlySet<string> | null;
+  readonly value: ValueMode;
+  /** Events delivered to this watch so far: the per-subscription sequence number. */
+  seq: number;
+  readonly sink: WatchSink;
+}
+
+const packr = new Packr({ useRecords: false, variableMapSize: true });
+
+function needsOf(w: Watch): number {
+  return w.value === "full" ? WITH_VALUE | WITH_DELTA : w.value === "delta" ? WITH_DELTA : 0;
+}
+
+export function wants(w: Watch, event: string): boolean {
+  return w.events === null ? event !== "new" : w.events.has(event);
+}
+
+export function createWatch(
+  sink: WatchSink,
+  id: number,
+  db: number,
+  pattern: string,
+  events: readonly string[] | null,
+  value: ValueMode,
+  seq = 0,
+): Watch {
+  return {
+    id,
+    db,
+    pattern,
+    match: isLiteralPattern(pattern) ? null : compileGlob(pattern),
+    events: events ? new Set(events) : null,
+    value,
+    seq,
+    sink,
+  };
+}
+
+export class Watchers {
+  private readonly exact: Map<string, Watch[]>[];
+  private readonly patterns: Watch[][];
+  /** Watches wanting full values, per database: values of containers are captured only then. */
+  private readonly fullCount: number[];
+  private count = 0;
+  eventsSent = 0;
+
+  constructor(
+    private readonly keyspace: Keyspace,
+    readonly history: History,
+  ) {
+    const n = keyspace.dbs.length;
+    this.exact = Array.from({ length: n }, () => new Map());
+    this.patterns = Array.from({ length: n }, () => []);
+    this.fullCount = new Array(n).fill(0);
+    keyspace.onKeyEvent((db, event, key, delta) => this.onEvent(db, event, key, delta));
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(w: Watch): void {
+    if (w.match === null) {
+      const list = this.exact[w.db]!.get(w.pattern);
+      if (list) list.push(w);
+      else this.exact[w.db]!.set(w.pattern, [w]);
+    } else this.patterns[w.db]!.push(w);
+    if (w.value === "full") this.fullCount[w.db]!++;
+    this.count++;
+  }
+
+  remove(w: Watch): void {
+    let list: Watch[] | undefined;
+    if (w.match === null) list = this.exact[w.db]!.get(w.pattern);
+    else list = this.patterns[w.db];
+    if (!list) return;
+    const i = list.indexOf(w);
+    if (i < 0) return;
+    list.splice(i, 1);
+    if (w.match === null && list.length === 0) this.exact[w.db]!.delete(w.pattern);
+    if (w.value === "full") this.fullCount[w.db]!--;
+    this.count--;
+  }
+
+  /** Does this watch see this recorded event? */
+  static matches(w: Watch, r: EventRecord): boolean {
+    if (r.db !== w.db || !wants(w, r.event)) return false;
+    return w.match === null ? r.key === w.pattern : w.match(r.key);
+  }
+
+  private onEvent(db: number, event: string, key: string, delta: unknown): void {
+    const ks = this.keyspace;
+    const record: EventRecord = {
+      offset: this.history.offset + 1,
+      db,
+      key,
+      event,
+      time: ks.now,
+      delta,
+      value: captureValue(ks.dbs[db]!, event, key, delta, this.fullCount[db]! > 0),
+    };
+    this.history.append(record);
+    if (this.count === 0) return;
+
+    const touched: WatchSink[] = [];
+    const exact = this.exact[db]!.get(key);
+    if (exact) for (let i = 0; i < exact.length; i++) this.collect(exact[i]!, record, touched);
+    const patterns = this.patterns[db]!;
+    for (let i = 0; i < patterns.length; i++) {
+      const w = patterns[i]!;
+      if (w.match!(key)) this.collect(w, record, touched);
+    }
+    if (touched.length === 0) return;
+
+    // One encoding of the common part per variant, shared by every connection.
+    const variants: (Buffer | undefined)[] = [undefined, undefined, undefined, undefined];
+    for (let i = 0; i < touched.length; i++) {
+      const sink = touched[i]!;
+      const needs = sink.needs;
+      if (needs & WITH_VALUE && record.value === UNRECORDED) {
+        record.value = containerValue(ks.dbs[db]!, key);
+      }
+      const common = (variants[needs] ??= this.encodeCommon(record, needs));
+      sink.sendEvent(frameFor(sink.ids, common));
+      this.eventsSent++;
+    }
+  }
+
+  private collect(w: Watch, record: EventRecord, touched: WatchSink[]): void {
+    if (!wants(w, record.event)) return;
+    const sink = w.sink;
+    if (sink.stamp !== record.offset) {
+      sink.stamp = record.offset;
+      sink.ids.length = 0;
+      sink.needs = 0;
+      touched.push(sink);
+    }
+    sink.ids.push(w.id, ++w.seq);
+    sink.needs |= needsOf(w);
+  }
+
+  /** The tail of an event frame: db, key, event, offset, time, delta, value (msgpack, no array header). */
+  encodeCommon(r: EventRecord, needs: number): Buffer {
+    const delta = needs & WITH_DELTA && r.delta !== undefined ? replyToWire(r.delta as Reply) : null;
+    const value = needs & WITH_VALUE && r.value !== UNRECORDED ? replyToWire(r.value as Reply) : null;
+    const packed = packr.pack([r.db, replyToWire(r.key), r.event, r.offset, r.time, delta, value]);
+    // Drop the 7-element array header (0x97): the frame writes its own 9-element header.
+    return Buffer.from(packed.subarray(1));
+  }
+
+  /** An event frame for one watch, for replay after a resume. */
+  replayFrame(w: Watch, r: EventRecord): Buffer {
+    return frameFor([w.id, ++w.seq], this.encodeCommon(r, needsOf(w)));
+  }
+}
+
+/** [3, [watchId, seq, ...], ...common]: a 9-element msgpack array. */
+function frameFor(ids: number[], common: Buffer): Buffer {
+  const head = packr.pack(ids);
+  const frame = Buffer.allocUnsafe(2 + head.length + common.length);
+  frame[0] = 0x99;
+  frame[1] = FrameType.EVENT;
+  head.copy(frame, 2);
+  common.copy(frame, 2 + head.length);
+  return frame;
+}
