@@ -2,6 +2,8 @@
 // database. One Context per connection, reused for every command it sends.
 
 import type { Database } from "./keyspace/database.js";
+import type { SessionSubscriptions } from "./pubsub-session.js";
+import type { Reply } from "./reply.js";
 import type { ServerState } from "./state.js";
 
 /** Per-connection state that commands read and change (SELECT, CLIENT SETNAME, HELLO). */
@@ -19,6 +21,10 @@ export interface Session {
   lastActiveAt: number;
   /** Closes the connection; set by the transport (CLIENT KILL, QUIT). */
   close(reason: string): void;
+  /** Sends an out-of-band message (pub/sub); set by transports that have them (RESP). */
+  push?: (items: Reply[]) => void;
+  /** The connection's channel and pattern subscriptions, once it has subscribed (RESP). */
+  subscriptions?: SessionSubscriptions;
 }
 
 export class Context {

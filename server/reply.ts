@@ -39,6 +39,9 @@ export class VerbatimReply {
 /** The null array of RESP2 (`*-1`): EXEC after a failed WATCH, for one. */
 export const NULL_ARRAY: unique symbol = Symbol("null-array");
 
+/** A command that answered through pushes of its own (SUBSCRIBE): nothing more to send. */
+export const NO_REPLY: unique symbol = Symbol("no-reply");
+
 export type Reply =
   | string
   | number
@@ -51,6 +54,7 @@ export type Reply =
   | DoubleReply
   | VerbatimReply
   | typeof NULL_ARRAY
+  | typeof NO_REPLY
   | Reply[];
 
 export const OK = new Status("OK");

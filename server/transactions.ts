@@ -12,7 +12,7 @@ import { call, EXECABORT, execute, resolve, type Entry } from "./dispatch.js";
 import { CommandError } from "./errors.js";
 import type { Database } from "./keyspace/database.js";
 import type { Keyspace } from "./keyspace/keyspace.js";
-import { ErrorReply, NULL_ARRAY, OK, QUEUED, type Reply } from "./reply.js";
+import { ErrorReply, NO_REPLY, NULL_ARRAY, OK, QUEUED, type Reply } from "./reply.js";
 import type { ServerState } from "./state.js";
 
 /** Commands that run at once inside MULTI instead of queueing, as in Redis. */
@@ -225,8 +225,29 @@ export function exec(ctx: Context): Reply {
   }
   tx.discard();
   const replies: Reply[] = new Array(queue.length);
-  for (let i = 0; i < queue.length; i++) replies[i] = call(ctx, queue[i]!.entry, queue[i]!.argv);
-  ctx.session.lastCommand = "exec";
+  const session = ctx.session;
+  const push = session.push;
+  // Pushes made while EXEC runs (SUBSCRIBE's confirmations) cannot go out before EXEC's own
+  // array: a command that answers only by pushes gets them as its element, as in Redis; any
+  // other push (a message to itself) follows the EXEC reply.
+  let captured: Reply[][] = [];
+  const later: Reply[][] = [];
+  if (push) session.push = (items) => void captured.push(items);
+  try {
+    for (let i = 0; i < queue.length; i++) {
+      const r = call(ctx, queue[i]!.entry, queue[i]!.argv);
+      if (r === NO_REPLY) replies[i] = captured.length === 1 ? captured[0]! : captured;
+      else {
+        replies[i] = r;
+        later.push(...captured);
+      }
+      captured = [];
+    }
+  } finally {
+    if (push) session.push = push;
+  }
+  session.lastCommand = "exec";
+  if (push && later.length > 0) queueMicrotask(() => later.forEach((items) => push(items)));
   return replies;
 }
 

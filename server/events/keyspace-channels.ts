@@ -51,9 +51,9 @@ export function parseNotifyFlags(s: string): number | null {
 /** Flags back to the string CONFIG GET shows, in Redis's order. */
 export function formatNotifyFlags(flags: number): string {
   let out = "";
+  // As Redis 7 shows them: with every class, "A" (and "n" goes unshown); else each class.
   if ((flags & ALL) === ALL) out += "A";
-  else for (const c of "g$lshzxetd") if (flags & CLASSES[c]!) out += c;
-  if (flags & CLASSES.n!) out += "n";
+  else for (const c of "g$lshzxetdn") if (flags & CLASSES[c]!) out += c;
   if (flags & K) out += "K";
   if (flags & E) out += "E";
   if (flags & CLASSES.m!) out += "m";

@@ -3,7 +3,7 @@
 // writes the whole batch with one latin1 conversion (a copy, no per-reply buffers).
 
 import { textToBytes } from "../bytes.js";
-import { DoubleReply, ErrorReply, MapReply, NULL_ARRAY, OK, SetReply, Status, VerbatimReply, type Reply } from "../reply.js";
+import { DoubleReply, ErrorReply, MapReply, NO_REPLY, NULL_ARRAY, OK, SetReply, Status, VerbatimReply, type Reply } from "../reply.js";
 
 const CRLF = "\r\n";
 const NEWLINES = /[\r\n]/g;
@@ -58,6 +58,7 @@ export function encodeReply(r: Reply, resp: 2 | 3): string {
     return resp === 3 ? `=${r.text.length + 4}\r\n${r.format}:${r.text}\r\n` : `$${r.text.length}\r\n${r.text}\r\n`;
   }
   if (r === NULL_ARRAY) return resp === 3 ? "_\r\n" : "*-1\r\n";
+  if (r === NO_REPLY) return "";
   return `-ERR internal error: unknown reply type${CRLF}`;
 }
 

@@ -6,7 +6,8 @@
 import net from "node:net";
 import { CLIENT_QUERY_BUFFER_LIMIT, configOf, PROTO_MAX_BULK_LEN, type Config } from "../config.js";
 import { Context, type Session } from "../context.js";
-import { execute } from "../dispatch.js";
+import { execute, lookupCommand } from "../dispatch.js";
+import { subscribedModeError } from "../pubsub-session.js";
 import { clientExtras } from "../info.js";
 import type { Reply } from "../reply.js";
 import type { ServerState } from "../state.js";
@@ -60,6 +61,7 @@ export class RespConnection {
       lastActiveAt: now,
       lastCommand: "NULL",
       close: (reason) => this.close(reason),
+      push: (items) => this.push(items),
     };
     this.ctx = new Context(server, this.session);
     this.tx = openTransaction(server, this.session);
@@ -112,7 +114,8 @@ export class RespConnection {
           break;
         }
         if (argv === null) break;
-        const reply: Reply = tx.queue === null ? execute(ctx, argv) : runCommand(ctx, tx, argv);
+        const refused = session.subscriptions === undefined ? null : this.refuseWhileSubscribed(argv);
+        const reply: Reply = refused ?? (tx.queue === null ? execute(ctx, argv) : runCommand(ctx, tx, argv));
         this.out += encodeReply(reply, session.resp);
         if (this.closing) break;
         if (++n >= YIELD_EVERY) {
@@ -132,6 +135,11 @@ export class RespConnection {
     this.flush();
     if (this.closing) this.socket.end(() => this.socket.destroy());
     else if (this.socket.writableLength > OUTPUT_HIGH_WATER) this.socket.pause();
+  }
+
+  private refuseWhileSubscribed(argv: string[]): Reply | null {
+    const entry = argv.length > 0 ? lookupCommand(argv[0]!) : undefined;
+    return entry === undefined ? null : subscribedModeError(this.session, entry.lower);
   }
 
   private flush(): void {
@@ -173,6 +181,7 @@ export class RespConnection {
     if (this.closed) return;
     this.closed = true;
     this.tx.discard();
+    this.session.subscriptions?.clear();
     this.server.sessions.delete(this.session.id);
     connections.delete(this.session);
   }

@@ -117,7 +117,9 @@ const CLIENT_HELP = [
 ].map((l) => new Status(l));
 
 export const connection: Implementations<typeof connectionCommands> = {
-  ping(_ctx, argv) {
+  ping(ctx, argv) {
+    // A subscribed RESP2 connection reads replies as pushes: Redis answers ["pong", message].
+    if (ctx.session.resp === 2 && ctx.session.subscriptions?.count) return ["pong", argv[1] ?? ""];
     return argv.length > 1 ? argv[1]! : PONG;
   },
 
@@ -191,6 +193,7 @@ export const connection: Implementations<typeof connectionCommands> = {
 
   reset(ctx) {
     transactionOf(ctx.session)?.discard();
+    ctx.session.subscriptions?.clear();
     const s = ctx.session;
     s.resp = 2;
     s.db = 0;

@@ -6,6 +6,7 @@ import { connection } from "./connection.js";
 import { hashes } from "./hashes.js";
 import { keys } from "./keys.js";
 import { lists } from "./lists.js";
+import { pubsub } from "./pubsub.js";
 import { server } from "./server.js";
 import { sets } from "./sets.js";
 import { strings } from "./strings.js";
@@ -17,6 +18,7 @@ export const implementations: Implementations<Commands> = {
   ...lists,
   ...sets,
   ...hashes,
+  ...pubsub,
   ...connection,
   ...server,
   ...transactions,

@@ -5,6 +5,7 @@ import { connectionCommands } from "./connection.js";
 import { hashCommands } from "./hashes.js";
 import { keyCommands } from "./keys.js";
 import { listCommands } from "./lists.js";
+import { pubsubCommands } from "./pubsub.js";
 import { serverCommands } from "./server.js";
 import { setCommands } from "./sets.js";
 import { stringCommands } from "./strings.js";
@@ -17,6 +18,7 @@ export const commandGroups = {
   lists: listCommands,
   sets: setCommands,
   hashes: hashCommands,
+  pubsub: pubsubCommands,
   connection: connectionCommands,
   server: serverCommands,
   transactions: transactionCommands,
@@ -28,6 +30,7 @@ export const commands = {
   ...listCommands,
   ...setCommands,
   ...hashCommands,
+  ...pubsubCommands,
   ...connectionCommands,
   ...serverCommands,
   ...transactionCommands,
