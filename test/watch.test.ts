@@ -7,6 +7,7 @@ import { connect, type KeyEvent, type KeycastClient, type WatchMessage } from ".
 import { startServer } from "../server/index.js";
 import { FrameType } from "../shared/protocol.js";
 import { useServer } from "./helpers.js";
+import { RawClient } from "./redis-server.js";
 
 const h = useServer();
 
@@ -66,6 +67,23 @@ describe("the live dashboard", () => {
     expect(b).toMatchObject({ event: "hset", delta: ["load", "0.9"] });
     const [, fb] = (await full.until(2)) as KeyEvent[];
     expect(fb!.value).toEqual({ load: "0.9", mem: "12" });
+  });
+});
+
+describe("writes from the Redis protocol", () => {
+  it("reach WebSocket watchers like any other write", async () => {
+    const w = await h.client();
+    const c = collector();
+    await w.watch("resp:*", c.handler, { value: "delta" });
+    const resp = await RawClient.connect(h.server.respPort!);
+    expect(await resp.call("RPUSH", "resp:feed", "a", "b")).toBe(":2\r\n");
+    expect(await resp.call("SET", "resp:k", "v")).toBe("+OK\r\n");
+    const got = (await c.until(2)) as KeyEvent[];
+    expect(got.map((e) => [e.event, e.key, e.delta])).toEqual([
+      ["rpush", "resp:feed", ["a", "b"]],
+      ["set", "resp:k", "v"],
+    ]);
+    resp.close();
   });
 });
 
