@@ -101,7 +101,8 @@ export class KeycastClient {
     if (argv.length === 2 && typeof argv[0] === "string" && argv[0].toUpperCase() === "SELECT") {
       // Remember the database, so that a reconnect selects it again.
       return this.conn.command(argv, this.mode).then((r) => {
-        this.conn.db = Number(argv[1]);
+        const db = argv[1]!;
+        this.conn.db = Number(db instanceof Uint8Array ? new TextDecoder().decode(db) : db);
         return r;
       });
     }
