@@ -40,3 +40,13 @@ export function isOption(arg: string, upper: string): boolean {
 export function expectSyntax(ok: boolean): void {
   if (!ok) throw new CommandError(SYNTAX);
 }
+
+const INT32_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
+
+/** A C int argument, as Redis's getIntFromObjectOrReply reads it: `message` replaces both errors when given. */
+export function int32Arg(s: string, message?: string): number {
+  const v = toInt64(s);
+  if (v === null) throw new CommandError(message ?? NOT_INTEGER);
+  if (typeof v !== "number" || v < -2147483648 || v > 2147483647) throw new CommandError(message ?? INT32_RANGE);
+  return v;
+}

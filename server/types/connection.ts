@@ -1,10 +1,10 @@
 // Connection commands: the session's own state (protocol, name, database) and CLIENT.
 import type { connectionCommands } from "../../shared/commands/connection.js";
-import { isOption, toInt64 } from "../args.js";
+import { int32Arg, isOption, toInt64 } from "../args.js";
 import { bytesToText } from "../bytes.js";
 import type { Session } from "../context.js";
 import { subcommands, type Implementations } from "../dispatch.js";
-import { CommandError, DB_INDEX_OUT_OF_RANGE, NOT_INTEGER, SYNTAX } from "../errors.js";
+import { ARITY, CommandError, DB_INDEX_OUT_OF_RANGE, NOT_INTEGER, SYNTAX } from "../errors.js";
 import { clientExtras, clientLine, REDIS_VERSION } from "../info.js";
 import { DATABASES } from "../keyspace/keyspace.js";
 import { MapReply, OK, PONG, Status, VerbatimReply, type Reply } from "../reply.js";
@@ -118,6 +118,7 @@ const CLIENT_HELP = [
 
 export const connection: Implementations<typeof connectionCommands> = {
   ping(ctx, argv) {
+    if (argv.length > 2) throw new CommandError(ARITY("ping"));
     // A subscribed RESP2 connection reads replies as pushes: Redis answers ["pong", message].
     if (ctx.session.resp === 2 && ctx.session.subscriptions?.count) return ["pong", argv[1] ?? ""];
     return argv.length > 1 ? argv[1]! : PONG;
@@ -128,9 +129,8 @@ export const connection: Implementations<typeof connectionCommands> = {
   },
 
   select(ctx, argv) {
-    const index = toInt64(argv[1]!);
-    if (index === null) throw new CommandError(NOT_INTEGER);
-    if (typeof index !== "number" || index < 0 || index >= DATABASES) throw new CommandError(DB_INDEX_OUT_OF_RANGE);
+    const index = int32Arg(argv[1]!);
+    if (index < 0 || index >= DATABASES) throw new CommandError(DB_INDEX_OUT_OF_RANGE);
     ctx.session.db = index;
     return OK;
   },

@@ -3,7 +3,7 @@
 import { commandGroups } from "../../shared/commands/index.js";
 import type { serverCommands } from "../../shared/commands/server.js";
 import type { CommandSpec } from "../../shared/command.js";
-import { isOption, toInt64 } from "../args.js";
+import { int32Arg, isOption, toInt64 } from "../args.js";
 import { bytesToText } from "../bytes.js";
 import { allSettings, configOf, findSetting, SettingError, type Setting } from "../config.js";
 import type { Context } from "../context.js";
@@ -136,11 +136,12 @@ function flushMode(argv: string[]): void {
   if (argv.length === 2 && !isOption(argv[1]!, "ASYNC") && !isOption(argv[1]!, "SYNC")) throw new CommandError(SYNTAX);
 }
 
-function dbIndex(raw: string, which: string): number {
-  const n = toInt64(raw);
-  if (n === null) throw new CommandError(`ERR invalid ${which} DB index`);
-  if (typeof n !== "number" || n < 0 || n >= DATABASES) throw new CommandError(DB_INDEX_OUT_OF_RANGE);
-  return n;
+/** Both indexes are read as C ints before either is checked against the range, as Redis does. */
+function dbIndexes(first: string, second: string): [number, number] {
+  const a = int32Arg(first, "ERR invalid first DB index");
+  const b = int32Arg(second, "ERR invalid second DB index");
+  if (a < 0 || a >= DATABASES || b < 0 || b >= DATABASES) throw new CommandError(DB_INDEX_OUT_OF_RANGE);
+  return [a, b];
 }
 
 // Flush listeners (WATCH, watchers) are told before the databases change, so they can still
@@ -305,8 +306,7 @@ export const server: Implementations<typeof serverCommands> = {
   },
 
   swapdb(ctx, argv) {
-    const a = dbIndex(argv[1]!, "first");
-    const b = dbIndex(argv[2]!, "second");
+    const [a, b] = dbIndexes(argv[1]!, argv[2]!);
     if (a === b) return OK;
     const keyspace = ctx.server.keyspace;
     touchWatchedForSwap(ctx.server, a, b);
