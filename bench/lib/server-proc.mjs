@@ -1,0 +1,83 @@
+// A server under test in its own process (so that it has a core to itself and its memory can
+// be measured alone): `keycast` (dist/server) or `raw` (bench/raw-server.mjs). Run with
+// --expose-gc so that "mem" reports live memory after a full collection.
+
+import { serve } from "./procs.mjs";
+
+const kind = process.argv[2];
+
+// BENCH_EXPERIMENT prototypes proposed keycast changes without touching its code (off by
+// default; docs/performance.md says when a figure was taken with one on):
+//  - coalesce-writes: every WebSocket send corks its TCP socket until the end of the tick, so
+//    that the frames one socket gets in one tick leave in one writev instead of one each;
+//  - direct-frames: a Buffer is framed into one buffer and written straight to the socket,
+//    instead of ws's cork + header write + payload write + uncork per frame.
+const experiments = new Set((process.env.BENCH_EXPERIMENT ?? "").split(",").filter(Boolean));
+if (experiments.size && kind === "keycast") {
+  const { WebSocket, Sender } = await import("ws");
+  const send = WebSocket.prototype.send;
+  const corked = [];
+  const flush = () => {
+    for (const socket of corked) {
+      socket.benchCorked = false;
+      socket.uncork();
+    }
+    corked.length = 0;
+  };
+  const FRAME = { fin: true, rsv1: false, opcode: 2, mask: false, readOnly: false };
+  WebSocket.prototype.send = function (data, options, cb) {
+    const socket = this._socket;
+    if (experiments.has("coalesce-writes") && socket && !socket.benchCorked) {
+      socket.benchCorked = true;
+      socket.cork();
+      if (corked.push(socket) === 1) process.nextTick(flush);
+    }
+    if (experiments.has("direct-frames") && socket && this.readyState === 1 && Buffer.isBuffer(data) && options === undefined) {
+      const [head, payload] = Sender.frame(data, FRAME);
+      const frame = Buffer.allocUnsafe(head.length + payload.length);
+      head.copy(frame, 0);
+      payload.copy(frame, head.length);
+      socket.write(frame);
+      return;
+    }
+    return send.call(this, data, options, cb);
+  };
+}
+
+let server;
+if (kind === "keycast") {
+  const { startServer } = await import("../../dist/server/index.js");
+  server = await startServer({ port: 0, respPort: 0 });
+} else if (kind === "raw") {
+  const { startRawServer } = await import("../raw-server.mjs");
+  server = await startRawServer({ port: 0 });
+} else throw new Error(`unknown server kind '${kind}'`);
+
+function collect() {
+  if (typeof global.gc !== "function") throw new Error("run with --expose-gc");
+  for (let i = 0; i < 4; i++) global.gc();
+  return process.memoryUsage();
+}
+
+// Event-loop delay of the server, for diagnosing lateness (BENCH_LOOP_DELAY=1 prints it on exit).
+const { monitorEventLoopDelay } = await import("node:perf_hooks");
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+if (process.env.BENCH_LOOP_DELAY) loopDelay.enable();
+
+serve({
+  info: () => ({ port: server.port, respPort: kind === "keycast" ? (server.respPort ?? null) : null, pid: process.pid }),
+  mem: () => collect(),
+  /** Writes a heap snapshot (for diffing what a key or a connection costs) and returns its path. */
+  snapshot: async ({ path }) => {
+    collect();
+    const { writeHeapSnapshot } = await import("node:v8");
+    return writeHeapSnapshot(path);
+  },
+  exit: () => {
+    if (process.env.BENCH_LOOP_DELAY) {
+      const ms = (ns) => (ns / 1e6).toFixed(1);
+      console.log(`  [${kind} event-loop delay: p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms over ${loopDelay.count} samples]`);
+    }
+    return server.close();
+  },
+});
