@@ -5,13 +5,13 @@
 
 import type { Arg, Key } from "../shared/command.js";
 import { commands, type CommandName } from "../shared/commands/index.js";
-import type { HelloInfo } from "../shared/protocol.js";
+import type { AuthResult, HelloInfo } from "../shared/protocol.js";
 import { Connection, type ConnectOptions, type ConnectionState } from "./connection.js";
 import type { ReplyMode } from "./decode.js";
 import type { BatchBuilder, BytesCommandMethods, CommandMethods } from "./types.js";
 import { Subscriptions, type Subscription, type Watch, type WatchMessage, type WatchOptions } from "./watch.js";
 
-export type { ConnectOptions, ConnectionState, WebSocketLike, WebSocketConstructor, ReconnectOptions } from "./connection.js";
+export type { AuthOptions, ConnectOptions, ConnectionState, WebSocketLike, WebSocketConstructor, ReconnectOptions, TokenSource } from "./connection.js";
 
 class Batch {
   private readonly cmds: unknown[][] = [];
@@ -89,6 +89,14 @@ export class KeycastClient {
   /** Subscribes to every channel matching a glob pattern (`__keyevent@0__:*`, `news.*`). */
   psubscribe(pattern: Key, handler: (message: string, channel: string) => void): Promise<Subscription> {
     return this.subs.subscribe("pattern", pattern, handler as (m: unknown, c: unknown) => void, this.mode);
+  }
+
+  /**
+   * Authenticates the open connection again: as another user, or with a fresh token before the
+   * current one expires (a token function in `connect`'s `auth` does this by itself).
+   */
+  authenticate(credentials: { user?: string; password: string } | { token: string }): Promise<AuthResult> {
+    return this.conn.authenticate(credentials);
   }
 
   /** Server info from the handshake. */

@@ -4,7 +4,16 @@
 // Browser-safe: the WebSocket implementation is injected.
 
 import { Packr, Unpackr } from "msgpackr";
-import { CloseCode, FrameType, PROTOCOL_VERSION, VERSION_PARAM, type HelloInfo } from "../shared/protocol.js";
+import {
+  CloseCode,
+  FrameType,
+  PROTOCOL_VERSION,
+  SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX,
+  VERSION_PARAM,
+  type AuthResult,
+  type HelloInfo,
+} from "../shared/protocol.js";
 import { decodeReply, type ReplyMode } from "./decode.js";
 import { BatchError, ConnectionError, ReplyError } from "./errors.js";
 
@@ -20,7 +29,16 @@ export interface WebSocketLike {
   onclose: ((ev: { code: number; reason: string }) => void) | null;
   onerror: ((ev: unknown) => void) | null;
 }
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** A token, or a function that fetches a fresh one (called on every connect and before expiry). */
+export type TokenSource = string | (() => string | Promise<string>);
+
+/**
+ * How the client authenticates: an ACL user's password (back ends), or a signed token (browsers).
+ * Sent in the first frame after the hello, and again after every reconnect.
+ */
+export type AuthOptions = { user?: string; password: string } | { token: TokenSource; via?: "frame" | "protocol" };
 
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
 
@@ -49,6 +67,13 @@ export interface ConnectOptions {
    * past it, or with 0, they fail at once with a ConnectionError.
    */
   offlineQueue?: number;
+  /**
+   * Credentials. A token with `via: "protocol"` rides in the Sec-WebSocket-Protocol header of
+   * the handshake instead of the first frame (never in the URL, which ends up in logs).
+   */
+  auth?: AuthOptions;
+  /** With a token function: fetch the next token this long before the current one expires (ms). Default 30,000. */
+  refreshBeforeMs?: number;
 }
 
 interface Slot {
@@ -70,7 +95,12 @@ interface Outgoing {
 }
 
 /** Close codes after which reconnecting would only fail the same way. */
-const FINAL_CODES: ReadonlySet<number> = new Set([CloseCode.UNSUPPORTED_DATA, CloseCode.UNSUPPORTED_VERSION]);
+const FINAL_CODES: ReadonlySet<number> = new Set([
+  CloseCode.UNSUPPORTED_DATA,
+  CloseCode.UNSUPPORTED_VERSION,
+  CloseCode.AUTH_REQUIRED,
+  CloseCode.AUTH_FAILED,
+]);
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: "bigint" });
@@ -104,6 +134,7 @@ export class Connection {
   private attempts = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private finalError: ConnectionError | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly stateListeners = new Set<(s: ConnectionState, why?: string) => void>();
 
   constructor(
@@ -146,18 +177,64 @@ export class Connection {
     });
   }
 
+  /** The token of the auth options, fetched fresh when it is a function. */
+  private async token(): Promise<string | null> {
+    const auth = this.options.auth;
+    if (auth === undefined || !("token" in auth)) return null;
+    return typeof auth.token === "function" ? await auth.token() : auth.token;
+  }
+
   private dial(onHello?: () => void, onFirstFailure?: (e: ConnectionError) => void): void {
+    const auth = this.options.auth;
+    if (auth !== undefined && "token" in auth) {
+      this.token().then(
+        (token) => this.openSocket(token, onHello, onFirstFailure),
+        (e: unknown) => {
+          const err = new ConnectionError(`keycast: could not get a token: ${(e as Error).message ?? String(e)}`);
+          if (onFirstFailure) {
+            this.finalError = err;
+            this.failQueued(err);
+            this.setState("closed", err.message);
+            onFirstFailure(err);
+          } else this.scheduleReconnect();
+        },
+      );
+    } else this.openSocket(null, onHello, onFirstFailure);
+  }
+
+  /** The AUTH frame's body for the first frame, or null when none is sent. */
+  private authBody(token: string | null): Record<string, string> | null {
+    const auth = this.options.auth;
+    if (auth === undefined) return null;
+    if ("password" in auth) return auth.user === undefined ? { password: auth.password } : { user: auth.user, password: auth.password };
+    return auth.via === "protocol" || token === null ? null : { token };
+  }
+
+  private openSocket(token: string | null, onHello?: () => void, onFirstFailure?: (e: ConnectionError) => void): void {
     const Ctor = this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!Ctor) {
       onFirstFailure?.(new ConnectionError("keycast: no WebSocket implementation: pass { WebSocket } to connect()"));
       return;
     }
     const sep = this.url.includes("?") ? "&" : "?";
-    const ws = new Ctor(`${this.url}${sep}${VERSION_PARAM}=${PROTOCOL_VERSION}`);
+    const auth = this.options.auth;
+    const viaProtocol = auth !== undefined && "token" in auth && auth.via === "protocol" && token !== null;
+    const target = `${this.url}${sep}${VERSION_PARAM}=${PROTOCOL_VERSION}`;
+    const ws = viaProtocol ? new Ctor(target, [SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`]) : new Ctor(target);
     ws.binaryType = this.options.binaryType ?? "arraybuffer";
     this.ws = ws;
     let helloSeen = false;
-    ws.onopen = () => ws.send(packr.pack([FrameType.HELLO, PROTOCOL_VERSION]));
+    let helloFrame: unknown[] | null = null;
+    const authBody = this.authBody(token);
+    // The AUTH frame's id: the connection opens once both the hello and the AUTH answer came.
+    let authId: number | null = null;
+    ws.onopen = () => {
+      ws.send(packr.pack([FrameType.HELLO, PROTOCOL_VERSION]));
+      if (authBody !== null) {
+        authId = this.nextId++;
+        ws.send(packr.pack([FrameType.AUTH, authId, authBody]));
+      }
+    };
     ws.onerror = () => {};
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
@@ -165,10 +242,11 @@ export class Connection {
       const err = new ConnectionError(`keycast: connection closed (${ev.code}${ev.reason ? `: ${ev.reason}` : ""})`, ev.code);
       this.failInFlight(err);
       if (!helloSeen && onFirstFailure) {
+        const authError = this.finalError;
         this.finalError ??= new ConnectionError(`keycast: could not connect to ${this.url}`, ev.code);
         this.failQueued(this.finalError);
         this.setState("closed");
-        onFirstFailure(new ConnectionError(`keycast: could not connect to ${this.url}${ev.reason ? `: ${ev.reason}` : ""}`, ev.code));
+        onFirstFailure(authError ?? new ConnectionError(`keycast: could not connect to ${this.url}${ev.reason ? `: ${ev.reason}` : ""}`, ev.code));
         return;
       }
       if (this.state === "closed" || this.finalError) {
@@ -193,7 +271,23 @@ export class Connection {
       } catch {
         return; // A frame this client cannot read is not worth dropping the connection for.
       }
+      if (!helloSeen && authId !== null && frame[1] === authId && (frame[0] === FrameType.AUTH || frame[0] === FrameType.ERROR)) {
+        if (frame[0] === FrameType.ERROR) {
+          // Refused credentials will be refused again: no reconnect.
+          this.finalError = new ConnectionError(`keycast: authentication failed: ${String(frame[2])}`, CloseCode.AUTH_FAILED);
+          ws.close(CloseCode.NORMAL, "authentication failed");
+          return;
+        }
+        authId = null;
+        this.authenticated(frame[2]);
+        if (helloFrame === null) return;
+        frame = helloFrame;
+      }
       if (frame[0] === FrameType.HELLO && !helloSeen) {
+        if (authId !== null) {
+          helloFrame = frame;
+          return;
+        }
         helloSeen = true;
         this.info = Object.fromEntries(frame[2] as Map<string, unknown>) as unknown as HelloInfo;
         this.attempts = 0;
@@ -209,6 +303,32 @@ export class Connection {
       }
       this.onFrame(frame);
     };
+  }
+
+  /** After an AUTH answer: with a token function and an expiry, fetch and send the next token in time. */
+  private authenticated(result: unknown): void {
+    const expiresAt = result instanceof Map ? (result.get("expiresAt") as number | bigint | null | undefined) : undefined;
+    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    const auth = this.options.auth;
+    if (expiresAt === null || expiresAt === undefined || auth === undefined || !("token" in auth) || typeof auth.token !== "function") return;
+    const margin = this.options.refreshBeforeMs ?? 30_000;
+    const delay = Math.max(1000, Number(expiresAt) - Date.now() - margin);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      this.token()
+        .then((token) => (token === null ? null : this.authenticate({ token })))
+        // A failed refresh leaves the old token to expire; the reconnect then fetches a new one.
+        .catch(() => {});
+    }, Math.min(delay, 2 ** 31 - 1));
+  }
+
+  /** Authenticates the open connection again (a new user, or a fresh token). */
+  authenticate(body: { user?: string; password: string } | { token: string }): Promise<AuthResult> {
+    return this.request(FrameType.AUTH, [body], (result) => this.authenticated(result)).then((r) => {
+      const m = r as Map<string, unknown>;
+      return { user: String(m.get("user")), expiresAt: m.get("expiresAt") === null ? null : Number(m.get("expiresAt")) };
+    });
   }
 
   private scheduleReconnect(): void {
@@ -378,6 +498,8 @@ export class Connection {
   close(): Promise<void> {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
     const ws = this.ws;
     const wasOpen = this.state === "open";
     if (wasOpen) this.flush();

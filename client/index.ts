@@ -6,11 +6,13 @@ export {
   type ConnectOptions,
   type ConnectionState,
   type ReconnectOptions,
+  type AuthOptions,
+  type TokenSource,
   type WebSocketLike,
   type WebSocketConstructor,
 } from "./client.js";
 export type { KeyEvent, SnapshotEntry, Resync, WatchMessage, WatchOptions, Watch, Subscription } from "./watch.js";
-export type { ValueMode } from "../shared/protocol.js";
+export type { ValueMode, AuthResult } from "../shared/protocol.js";
 export { ReplyError, ConnectionError, BatchError } from "./errors.js";
 export type { BatchBuilder, CommandMethods, BytesCommandMethods, ToBytes } from "./types.js";
 export type { Key, Value, Arg } from "../shared/command.js";

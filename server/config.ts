@@ -15,6 +15,10 @@ export interface Setting<T> {
   format(value: T): string;
   /** Set only at start-up (databases, port): CONFIG SET refuses it. */
   readonly immutable?: boolean;
+  /** Redis's "protected config" (dir, dbfilename): a config file may set it, CONFIG SET refuses it. */
+  readonly protected?: boolean;
+  /** One line for `keycast --help` and docs/operations.md. */
+  readonly help?: string;
   /** Where the value really lives, when another module owns it. */
   read?(state: ServerState): T;
   /** Hands a new value to the module that uses it. */
@@ -52,10 +56,11 @@ export function parseMemory(raw: string): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
-function memorySetting(name: string, defaultValue: number, min: number): Setting<number> {
+export function memorySetting(name: string, defaultValue: number, min: number, help?: string, more: Partial<Setting<number>> = {}): Setting<number> {
   return defineSetting({
     name,
     defaultValue,
+    help,
     parse(raw) {
       const n = parseMemory(raw);
       if (n === null) throw new SettingError("argument must be a memory value");
@@ -63,25 +68,64 @@ function memorySetting(name: string, defaultValue: number, min: number): Setting
       return n;
     },
     format: String,
+    ...more,
   });
 }
 
-function fixedSetting(name: string, value: string, reason: string): Setting<string> {
+/** An integer setting with Redis's range message. */
+export function integerSetting(name: string, defaultValue: number, min: number, max: number, help: string, more: Partial<Setting<number>> = {}): Setting<number> {
   return defineSetting({
     name,
-    defaultValue: value,
+    defaultValue,
+    help,
     parse(raw) {
-      if (raw !== value) throw new SettingError(reason);
-      return raw;
+      const n = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(n)) throw new SettingError("argument couldn't be parsed into an integer");
+      if (n < min || n > max) throw new SettingError(`argument must be between ${min} and ${max === Number.MAX_SAFE_INTEGER ? LLONG_MAX : max} inclusive`);
+      return n;
+    },
+    format: String,
+    ...more,
+  });
+}
+
+/** One of a fixed list of words, with Redis's message listing them. */
+export function choiceSetting<T extends string>(name: string, defaultValue: T, choices: readonly T[], help: string, more: Partial<Setting<T>> = {}): Setting<T> {
+  return defineSetting({
+    name,
+    defaultValue,
+    help,
+    parse(raw) {
+      const v = raw.toLowerCase() as T;
+      if (!choices.includes(v)) throw new SettingError(`argument(s) must be one of the following: ${choices.join(", ")}`);
+      return v;
     },
     format: (v) => v,
+    ...more,
+  });
+}
+
+/** yes/no, as Redis spells booleans. */
+export function yesNoSetting(name: string, defaultValue: boolean, help: string, more: Partial<Setting<boolean>> = {}): Setting<boolean> {
+  return defineSetting({
+    name,
+    defaultValue,
+    help,
+    parse(raw) {
+      const v = raw.toLowerCase();
+      if (v === "yes") return true;
+      if (v === "no") return false;
+      throw new SettingError("argument must be 'yes' or 'no'");
+    },
+    format: (v) => (v ? "yes" : "no"),
+    ...more,
   });
 }
 
 /** The largest bulk string a client may send (a longer one is a protocol error). */
-export const PROTO_MAX_BULK_LEN = memorySetting("proto-max-bulk-len", 512 * 1024 * 1024, 1024 * 1024);
+export const PROTO_MAX_BULK_LEN = memorySetting("proto-max-bulk-len", 512 * 1024 * 1024, 1024 * 1024, "largest bulk string a RESP client may send");
 /** The most bytes of unparsed input kept for one client before it is disconnected. */
-export const CLIENT_QUERY_BUFFER_LIMIT = memorySetting("client-query-buffer-limit", 1024 * 1024 * 1024, 1024 * 1024);
+export const CLIENT_QUERY_BUFFER_LIMIT = memorySetting("client-query-buffer-limit", 1024 * 1024 * 1024, 1024 * 1024, "unparsed input kept for one RESP client before it is disconnected");
 
 /**
  * notify-keyspace-events: the flags live in the keyspace-channels publisher, which reads them
@@ -90,6 +134,7 @@ export const CLIENT_QUERY_BUFFER_LIMIT = memorySetting("client-query-buffer-limi
 export const NOTIFY_KEYSPACE_EVENTS = defineSetting<number>({
   name: "notify-keyspace-events",
   defaultValue: 0,
+  help: "keyspace notifications published on __keyspace@N__/__keyevent@N__ channels (Redis's flags, e.g. KEA)",
   parse(raw) {
     const flags = parseNotifyFlags(raw);
     if (flags === null) throw new SettingError(INVALID_CLASS);
@@ -102,18 +147,43 @@ export const NOTIFY_KEYSPACE_EVENTS = defineSetting<number>({
   },
 });
 
-// Read by redis-benchmark and other tools at start-up. keycast has no persistence yet, so
-// only the values that say so are accepted.
-fixedSetting("save", "", "keycast has no persistence yet: only an empty save is accepted");
-fixedSetting("appendonly", "no", "keycast has no persistence yet: only 'no' is accepted");
-
-function immutable(name: string, defaultValue: string): Setting<string> {
-  return defineSetting({ name, defaultValue, parse: (v) => v, format: (v) => v, immutable: true });
+function immutable(name: string, defaultValue: string, help: string): Setting<string> {
+  return defineSetting({ name, defaultValue, parse: (v) => v, format: (v) => v, immutable: true, help });
 }
-export const DATABASES_SETTING = immutable("databases", "16");
-/** The RESP port and bind address, filled in by startServer. */
-export const PORT = immutable("port", "0");
-export const BIND = immutable("bind", "127.0.0.1");
+export const DATABASES_SETTING = immutable("databases", "16", "number of databases (fixed at 16)");
+
+function portSetting(name: string, defaultValue: string, help: string, extra: readonly string[] = []): Setting<string> {
+  return defineSetting({
+    name,
+    defaultValue,
+    immutable: true,
+    help,
+    parse(raw) {
+      if (extra.includes(raw) || (/^\d{1,5}$/.test(raw) && Number(raw) <= 65535)) return raw;
+      throw new SettingError(`argument must be a port number from 0 to 65535${extra.map((e) => ` or '${e}'`).join("")}`);
+    },
+    format: (v) => v,
+  });
+}
+
+/** The RESP port (Redis's name); startServer shows the port actually bound. "off" disables it. */
+export const PORT = portSetting("port", "6380", "Redis protocol (RESP2/RESP3) port; 0 picks a free port, off disables it", ["off"]);
+/** The WebSocket (and HTTP) port. */
+export const WS_PORT = portSetting("ws-port", "7379", "WebSocket port, also serving HTTP (/healthz, /readyz, /metrics); 0 picks a free port");
+/** A separate port for /healthz, /readyz and /metrics; empty serves them on ws-port. */
+export const HTTP_PORT = portSetting("http-port", "", "separate port for /healthz, /readyz and /metrics; empty serves them on ws-port", [""]);
+export const BIND = defineSetting<string>({
+  name: "bind",
+  defaultValue: "127.0.0.1",
+  immutable: true,
+  help: "address both listeners bind (one address; 0.0.0.0 or :: for every interface)",
+  parse(raw) {
+    const v = raw.trim();
+    if (v === "" || /\s/.test(v)) throw new SettingError("keycast binds exactly one address");
+    return v;
+  },
+  format: (v) => v,
+});
 
 /** One server's values. */
 export class Config {

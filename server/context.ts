@@ -1,6 +1,7 @@
 // What a command implementation sees: the server, the calling session, and the current
 // database. One Context per connection, reused for every command it sends.
 
+import type { User } from "./acl/user.js";
 import type { Database } from "./keyspace/database.js";
 import type { SessionSubscriptions } from "./pubsub-session.js";
 import type { Reply } from "./reply.js";
@@ -25,6 +26,18 @@ export interface Session {
   push?: (items: Reply[]) => void;
   /** The connection's channel and pattern subscriptions, once it has subscribed (RESP). */
   subscriptions?: SessionSubscriptions;
+  /**
+   * The authenticated user (server/acl). Transports always set it: the default user, or the
+   * unauthenticated marker when a password is required. Absent only in sessions built by hand
+   * (tests, embedding), which run unrestricted.
+   */
+  user?: User;
+  /** When the session authenticated with a token: when it expires (ms since 1970). */
+  tokenExpiresAt?: number;
+  /** Called after the user's rules changed; false when the connection must be closed (WebSocket subscriptions). */
+  aclChanged?: () => boolean;
+  /** Watches or subscriptions held: such a connection is exempt from the idle timeout, as Redis's subscribers are. */
+  isSubscriber?: () => boolean;
 }
 
 export class Context {

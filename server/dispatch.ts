@@ -9,6 +9,8 @@ import { ARITY, CommandError } from "./errors.js";
 import { ErrorReply, type Reply } from "./reply.js";
 import { implementations } from "./types/index.js";
 import { bytesToText } from "./bytes.js";
+import { checkAccess } from "./acl/check.js";
+import { OOM } from "./eviction/guard.js";
 
 /** A command implementation: argv[0] is the command name, all words are byte strings. */
 export type Impl = (ctx: Context, argv: string[]) => Reply;
@@ -43,6 +45,30 @@ export interface Entry {
   readonly lower: string;
   /** Subcommands by lower-case name, for a container (CONFIG, CLIENT, COMMAND). */
   readonly subs: Map<string, Entry> | null;
+  /** Index of this command's counters (server/observability/command-stats.ts). */
+  readonly id: number;
+  /** Flags read on every call, kept as booleans. */
+  readonly write: boolean;
+  readonly denyoom: boolean;
+  /** Reads or writes keys: refused to a connection in MONITOR mode, as Redis refuses replicas. */
+  readonly keyspace: boolean;
+  /** Shown to MONITOR (not admin, not skip_monitor), logged by SLOWLOG (not skip_slowlog). */
+  readonly monitored: boolean;
+  readonly slowlogged: boolean;
+}
+
+let nextEntryId = 0;
+
+function flagFields(spec: CommandSpec): Pick<Entry, "id" | "write" | "denyoom" | "keyspace" | "monitored" | "slowlogged"> {
+  const f = spec.flags;
+  return {
+    id: nextEntryId++,
+    write: f.includes("write"),
+    denyoom: f.includes("denyoom"),
+    keyspace: f.includes("write") || f.includes("readonly"),
+    monitored: !f.includes("admin") && !f.includes("skip_monitor"),
+    slowlogged: !f.includes("skip_slowlog"),
+  };
 }
 
 /** A container run without a subcommand where it has no bare form: its arity already refuses that. */
@@ -51,7 +77,7 @@ function noBareForm(): Reply {
 }
 
 function entryFor(lower: string, spec: CommandSpec, impl: ContainerImpl | Readonly<Record<string, Impl>>): Entry {
-  if (spec.subcommands === undefined) return { spec, impl: impl as Impl, lower, subs: null };
+  if (spec.subcommands === undefined) return { spec, impl: impl as Impl, lower, subs: null, ...flagFields(spec) };
   const byName = typeof impl === "function" ? impl.subcommands : impl;
   const subs = new Map<string, Entry>();
   for (const [name, sub] of Object.entries(spec.subcommands)) {
@@ -59,7 +85,7 @@ function entryFor(lower: string, spec: CommandSpec, impl: ContainerImpl | Readon
     if (subImpl === undefined) throw new Error(`keycast: '${lower}' is declared with subcommand '${name}' but not implemented with subcommands()`);
     subs.set(name, entryFor(`${lower}|${name}`, sub, subImpl));
   }
-  return { spec, impl: typeof impl === "function" ? impl : (byName?.bare ?? noBareForm), lower, subs };
+  return { spec, impl: typeof impl === "function" ? impl : (byName?.bare ?? noBareForm), lower, subs, ...flagFields(spec) };
 }
 
 // Built on first use, not at import: command implementations import this module (COMMAND,
@@ -107,7 +133,7 @@ export function resolve(ctx: Context, argv: string[]): Entry | ErrorReply {
   if (entry === undefined) return unknownCommand(argv);
   const { transports } = entry.spec;
   let arity = entry.spec.arity;
-  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return new ErrorReply(ARITY(entry.lower));
+  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return rejected(ctx, entry, new ErrorReply(ARITY(entry.lower)));
   if (entry.subs !== null && argv.length > 1) {
     const sub = entry.subs.get(argv[1]!.toLowerCase());
     if (sub === undefined) {
@@ -115,7 +141,7 @@ export function resolve(ctx: Context, argv: string[]): Entry | ErrorReply {
     }
     entry = sub;
     arity = sub.spec.arity;
-    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return new ErrorReply(ARITY(entry.lower));
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return rejected(ctx, entry, new ErrorReply(ARITY(entry.lower)));
   }
   if (transports !== undefined && !transports.includes(ctx.session.transport)) {
     return new ErrorReply(
@@ -124,24 +150,75 @@ export function resolve(ctx: Context, argv: string[]): Entry | ErrorReply {
         : `ERR '${entry.lower}' is only available over WebSocket`,
     );
   }
+  // The one test a server without ACLs pays: the default user is unrestricted.
+  const user = ctx.session.user;
+  if (user !== undefined && !user.unrestricted) {
+    const denied = checkAccess(ctx, entry, argv, user);
+    if (denied !== null) return rejected(ctx, entry, denied);
+  }
+  const server = ctx.server;
+  if (server.monitors.size !== 0 && entry.keyspace && server.monitors.has(ctx.session)) {
+    return rejected(ctx, entry, new ErrorReply("ERR Replica can't interact with the keyspace"));
+  }
+  // MISCONF while the disk fails; Redis refuses PING too, so health checks notice.
+  if (server.writeRefusal !== null && (entry.write || entry.lower === "ping")) return rejected(ctx, entry, new ErrorReply(server.writeRefusal));
+  const memory = server.memory;
+  if (memory !== null && !memory.admit(entry.denyoom)) return rejected(ctx, entry, new ErrorReply(OOM));
   return entry;
 }
 
-/** Runs a resolved command. */
+/** A known command refused before it ran: counted as Redis's rejected_calls. */
+function rejected(ctx: Context, entry: Entry, reply: ErrorReply): ErrorReply {
+  ctx.server.commandStats.of(entry.id, entry.lower).rejected++;
+  return reply;
+}
+
+/**
+ * Runs a resolved command, and accounts for it: counters and latency, SLOWLOG, MONITOR, the
+ * append-only log (told which command runs, so it records the command at its first effect)
+ * and the access clocks of LRU/LFU eviction. Each costs a null or threshold test when unused.
+ */
 export function call(ctx: Context, entry: Entry, argv: string[]): Reply {
   const server = ctx.server;
+  const session = ctx.session;
   server.keyspace.tick();
   server.stats.commands++;
-  ctx.session.lastCommand = entry.lower;
+  session.lastCommand = entry.lower;
+  const journal = server.journal;
+  if (journal !== null) journal.enter(session.db, argv);
+  const started = performance.now();
+  let reply: Reply;
   try {
-    return entry.impl(ctx, argv);
+    reply = entry.impl(ctx, argv);
   } catch (e) {
     server.stats.errorReplies++;
-    if (e instanceof CommandError) return new ErrorReply(e.message);
-    // A bug or an engine limit (e.g. a Map past 2^24 entries) fails this command only.
-    console.error(`keycast: internal error in '${entry.lower}':`, e);
-    return new ErrorReply(`ERR internal error in '${entry.lower}': ${(e as Error).message ?? String(e)}`);
+    if (e instanceof CommandError) reply = new ErrorReply(e.message);
+    else {
+      // A bug or an engine limit (e.g. a Map past 2^24 entries) fails this command only.
+      server.logger.error({ command: entry.lower, err: e }, "internal error");
+      reply = new ErrorReply(`ERR internal error in '${entry.lower}': ${(e as Error).message ?? String(e)}`);
+    }
+  } finally {
+    if (journal !== null) journal.leave();
   }
+  const us = (performance.now() - started) * 1000;
+  const stat = server.commandStats.of(entry.id, entry.lower);
+  stat.record(us);
+  if (reply instanceof ErrorReply) {
+    stat.failed++;
+    server.commandStats.countError(reply.message);
+  }
+  const slowlog = server.slowlog;
+  if (us >= slowlog.threshold && slowlog.threshold >= 0 && entry.slowlogged) slowlog.push(argv, us, session);
+  const monitors = server.monitors;
+  if (monitors.size !== 0) {
+    // RESET ends MONITOR mode (before its own line, which only the others see).
+    if (entry.lower === "reset") monitors.remove(session);
+    if (entry.monitored) monitors.feed(session, session.db, argv, started);
+  }
+  const memory = server.memory;
+  if (memory !== null && memory.tracksAccess) memory.touch(session.db, entry.spec.keys, argv);
+  return reply;
 }
 
 /** Resolves and runs one command. */
@@ -149,6 +226,7 @@ export function execute(ctx: Context, argv: string[]): Reply {
   const entry = resolve(ctx, argv);
   if (entry instanceof ErrorReply) {
     ctx.server.stats.errorReplies++;
+    ctx.server.commandStats.countError(entry.message);
     return entry;
   }
   return call(ctx, entry, argv);
@@ -174,6 +252,13 @@ export function executeBatch(ctx: Context, cmds: string[][], atomic: boolean): R
     const abort = new ErrorReply(EXECABORT);
     return entries.map((e) => (e instanceof ErrorReply ? e : abort));
   }
-  for (let i = 0; i < cmds.length; i++) replies[i] = call(ctx, entries[i] as Entry, cmds[i]!);
+  // The log records the batch as one transaction: after a crash it is replayed whole or not at all.
+  const journal = ctx.server.journal;
+  if (journal !== null) journal.groupBegin();
+  try {
+    for (let i = 0; i < cmds.length; i++) replies[i] = call(ctx, entries[i] as Entry, cmds[i]!);
+  } finally {
+    if (journal !== null) journal.groupEnd();
+  }
   return replies;
 }

@@ -12,6 +12,7 @@ import { configOf, PORT } from "./config.js";
 import type { ServerState } from "./state.js";
 import { transactionOf } from "./transactions.js";
 import { SERVER_VERSION } from "./version.js";
+import { datasetBytes } from "./observability/memory-report.js";
 
 export const REDIS_VERSION = "7.0.15";
 
@@ -49,7 +50,7 @@ export function clientLine(session: Session, now: number): string {
     ` age=${Math.floor((now - session.createdAt) / 1000)} idle=${Math.floor((now - session.lastActiveAt) / 1000)}` +
     ` flags=${flags} db=${session.db} sub=0 psub=0 ssub=0 multi=${queued ? queued.length : -1}` +
     ` qbuf=${e.queryBuffer()} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=${e.outputBuffer()} tot-mem=0` +
-    ` events=r cmd=${session.lastCommand} user=default redir=-1 resp=${session.resp}` +
+    ` events=r cmd=${session.lastCommand} user=${session.user?.name ?? "default"} redir=-1 resp=${session.resp}` +
     ` lib-name=${e.libName} lib-ver=${e.libVer} transport=${session.transport}`
   );
 }
@@ -89,7 +90,7 @@ function serverSection(state: ServerState, now: number): Fields {
     ["uptime_in_seconds", uptime],
     ["uptime_in_days", Math.floor(uptime / 86400)],
     ["executable", process.argv[1] ?? ""],
-    ["config_file", ""],
+    ["config_file", state.configFile ?? ""],
   ];
 }
 
@@ -108,6 +109,7 @@ function memorySection(state: ServerState): Fields {
   const m = process.memoryUsage();
   const used = m.heapUsed + m.external;
   const peak = Math.max(peaks.get(state) ?? 0, used);
+  const dataset = datasetBytes(state);
   peaks.set(state, peak);
   return [
     ["used_memory", used],
@@ -116,24 +118,48 @@ function memorySection(state: ServerState): Fields {
     ["used_memory_rss_human", human(m.rss)],
     ["used_memory_peak", peak],
     ["used_memory_peak_human", human(peak)],
+    ["used_memory_dataset", dataset],
+    ["used_memory_dataset_human", human(dataset)],
     ["total_system_memory", os.totalmem()],
     ["total_system_memory_human", human(os.totalmem())],
-    ["maxmemory", 0],
-    ["maxmemory_human", "0B"],
-    ["maxmemory_policy", "noeviction"],
+    ["maxmemory", state.memory?.max ?? 0],
+    ["maxmemory_human", human(state.memory?.max ?? 0)],
+    ["maxmemory_policy", state.memory?.policy ?? state.config.get("maxmemory-policy") ?? "noeviction"],
     ["mem_allocator", "v8"],
   ];
 }
 
-function persistenceSection(state: ServerState): Fields {
-  return [
-    ["loading", 0],
+function persistenceSection(state: ServerState, now: number): Fields {
+  const p = state.persistence;
+  const job = p?.job ?? null;
+  const save = job?.kind === "save" ? job : null;
+  const rewrite = job?.kind === "rewrite" ? job : null;
+  const aof = state.aof;
+  const secs = (ms: number) => (ms < 0 ? -1 : Math.round(ms / 1000));
+  const fields: Fields = [
+    ["loading", p?.loading ? 1 : 0],
     ["async_loading", 0],
-    ["rdb_bgsave_in_progress", 0],
-    ["rdb_last_save_time", Math.floor(state.startedAt / 1000)],
-    ["aof_enabled", 0],
-    ["aof_rewrite_in_progress", 0],
+    ["current_save_keys_processed", job?.keys() ?? 0],
+    ["rdb_changes_since_last_save", p?.changes ?? 0],
+    ["rdb_bgsave_in_progress", save ? 1 : 0],
+    ["rdb_last_save_time", Math.floor((p?.lastSaveAt ?? state.startedAt) / 1000)],
+    ["rdb_last_bgsave_status", p?.lastBgsaveOk === false ? "err" : "ok"],
+    ["rdb_last_bgsave_time_sec", secs(p?.lastBgsaveMs ?? -1)],
+    ["rdb_current_bgsave_time_sec", save ? secs(now - save.startedAt) : -1],
+    ["rdb_saves", p?.saves ?? 0],
+    ["rdb_last_load_keys_loaded", p?.loadedKeys ?? 0],
+    ["aof_enabled", aof !== null ? 1 : 0],
+    ["aof_rewrite_in_progress", rewrite ? 1 : 0],
+    ["aof_rewrite_scheduled", p?.rewriteScheduled ? 1 : 0],
+    ["aof_last_rewrite_time_sec", secs(p?.lastRewriteMs ?? -1)],
+    ["aof_current_rewrite_time_sec", rewrite ? secs(now - rewrite.startedAt) : -1],
+    ["aof_last_bgrewrite_status", p?.lastRewriteOk === false ? "err" : "ok"],
+    ["aof_rewrites", p?.rewrites ?? 0],
+    ["aof_last_write_status", aof?.error ? "err" : "ok"],
   ];
+  if (aof !== null) fields.push(["aof_current_size", aof.size], ["aof_base_size", aof.baseSize]);
+  fields.push(["keycast_loaded_from", p?.loadedFrom ?? "none"], ["keycast_history_epoch", state.history.epoch], ["keycast_history_offset", state.history.offset]);
+  return fields;
 }
 
 function statsSection(state: ServerState): Fields {
@@ -143,7 +169,8 @@ function statsSection(state: ServerState): Fields {
     ["total_commands_processed", s.commands],
     ["rejected_connections", s.rejectedConnections],
     ["expired_keys", state.keyspace.expiredKeys],
-    ["evicted_keys", 0],
+    ["total_keyspace_events", state.history.offset],
+    ["evicted_keys", s.evictedKeys],
     ["total_error_replies", s.errorReplies],
   ];
 }
@@ -184,6 +211,32 @@ function keyspaceSection(state: ServerState, now: number): Fields {
   return out;
 }
 
+function commandstatsSection(state: ServerState): Fields {
+  const out: Fields = [];
+  for (const c of state.commandStats.used()) {
+    const perCall = c.calls > 0 ? (c.usec / c.calls).toFixed(2) : "0.00";
+    out.push([`cmdstat_${c.name}`, `calls=${c.calls},usec=${Math.round(c.usec)},usec_per_call=${perCall},rejected_calls=${c.rejected},failed_calls=${c.failed}`]);
+  }
+  return out;
+}
+
+function errorstatsSection(state: ServerState): Fields {
+  const out: Fields = [];
+  for (const [code, n] of state.commandStats.errors) out.push([`errorstat_${code}`, `count=${n}`]);
+  return out;
+}
+
+/** Percentiles from the fixed latency buckets: each is the bound of the bucket it falls in. */
+function latencystatsSection(state: ServerState): Fields {
+  const out: Fields = [];
+  const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "inf");
+  for (const c of state.commandStats.used()) {
+    if (c.calls === 0) continue;
+    out.push([`latency_percentiles_usec_${c.name}`, `p50=${fmt(c.percentile(0.5))},p99=${fmt(c.percentile(0.99))},p99.9=${fmt(c.percentile(0.999))}`]);
+  }
+  return out;
+}
+
 const SECTIONS: Record<string, [title: string, (state: ServerState, now: number) => Fields]> = {
   server: ["Server", serverSection],
   clients: ["Clients", clientsSection],
@@ -192,10 +245,17 @@ const SECTIONS: Record<string, [title: string, (state: ServerState, now: number)
   stats: ["Stats", statsSection],
   replication: ["Replication", replicationSection],
   cpu: ["CPU", cpuSection],
+  modules: ["Modules", () => []],
+  errorstats: ["Errorstats", errorstatsSection],
   cluster: ["Cluster", () => [["cluster_enabled", 0]]],
   keyspace: ["Keyspace", keyspaceSection],
+  commandstats: ["Commandstats", commandstatsSection],
+  latencystats: ["Latencystats", latencystatsSection],
 };
-const DEFAULT_SECTIONS = Object.keys(SECTIONS);
+/** Redis's default set; "all" adds commandstats and latencystats; "everything" adds modules too. */
+const DEFAULT_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "errorstats", "cluster", "keyspace"];
+const ALL_SECTIONS = [...DEFAULT_SECTIONS, "commandstats", "latencystats"];
+const ORDER = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace", "commandstats", "latencystats"];
 
 /** INFO's text for the requested sections (lower-case names, or "default"/"all"/"everything"). */
 export function infoText(state: ServerState, requested: readonly string[], now: number): string {
@@ -203,11 +263,13 @@ export function infoText(state: ServerState, requested: readonly string[], now: 
   if (requested.length === 0) requested = ["default"];
   for (const r of requested) {
     const name = r.toLowerCase();
-    if (name === "default" || name === "all" || name === "everything") for (const d of DEFAULT_SECTIONS) names.add(d);
+    if (name === "default") for (const d of DEFAULT_SECTIONS) names.add(d);
+    else if (name === "all") for (const d of ALL_SECTIONS) names.add(d);
+    else if (name === "everything") for (const d of ORDER) names.add(d);
     else if (name in SECTIONS) names.add(name);
   }
   const parts: string[] = [];
-  for (const name of DEFAULT_SECTIONS) {
+  for (const name of ORDER) {
     if (!names.has(name)) continue;
     const [title, fields] = SECTIONS[name]!;
     let text = `# ${title}\r\n`;

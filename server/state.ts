@@ -7,6 +7,14 @@ import { History, type HistoryOptions } from "./events/history.js";
 import { KeyspaceChannels } from "./events/keyspace-channels.js";
 import { Watchers } from "./events/watchers.js";
 import { Keyspace } from "./keyspace/keyspace.js";
+import type { MemoryGuard } from "./eviction/guard.js";
+import { CommandStats } from "./observability/command-stats.js";
+import { silentLogger, type Logger } from "./observability/logger.js";
+import { Monitors } from "./observability/monitor.js";
+import { SlowLog } from "./observability/slowlog.js";
+import type { AppendOnlyLog } from "./persistence/aof.js";
+import type { Journal } from "./persistence/journal.js";
+import type { Persistence } from "./persistence/manager.js";
 import { PubSub } from "./pubsub.js";
 
 export interface Stats {
@@ -14,6 +22,9 @@ export interface Stats {
   connectionsReceived: number;
   rejectedConnections: number;
   errorReplies: number;
+  evictedKeys: number;
+  /** Watch events not sent because their connection was over its output limit or closing. */
+  eventsDropped: number;
 }
 
 export interface StateOptions {
@@ -26,7 +37,7 @@ export class ServerState {
   readonly keyspace = new Keyspace();
   readonly sessions = new Map<number, Session>();
   readonly startedAt = Date.now();
-  readonly stats: Stats = { commands: 0, connectionsReceived: 0, rejectedConnections: 0, errorReplies: 0 };
+  readonly stats: Stats = { commands: 0, connectionsReceived: 0, rejectedConnections: 0, errorReplies: 0, evictedKeys: 0, eventsDropped: 0 };
   /** Run-time settings for CONFIG GET/SET, by lower-case name. */
   readonly config = new Map<string, string>();
   /** Listening addresses, for INFO and the start-up line. */
@@ -36,15 +47,47 @@ export class ServerState {
   readonly watchers: Watchers;
   /** Publishes __keyspace@N__ / __keyevent@N__ messages per notify-keyspace-events. */
   readonly keyspaceChannels: KeyspaceChannels;
+  readonly commandStats = new CommandStats();
+  readonly slowlog = new SlowLog();
+  readonly monitors = new Monitors();
+  logger: Logger = silentLogger();
+  /** Snapshots and the append-only log, once opened (server/persistence). */
+  persistence: Persistence | null = null;
+  /** The append-only log: transports flush it before writing replies. */
+  aof: AppendOnlyLog | null = null;
+  /** Records write commands for the log; the dispatcher tells it what runs. */
+  journal: Journal | null = null;
+  /** maxmemory accounting and eviction, while maxmemory is set (server/eviction). */
+  memory: MemoryGuard | null = null;
+  /** When set, write commands are refused with this error (MISCONF: the disk is failing). */
+  writeRefusal: string | null = null;
+  /** True while data is loaded at start and while the server shuts down (/readyz). */
+  notReady = false;
+  /** Starts the graceful stop (set by startServer); `persisted` when the caller already saved. */
+  stop: ((reason: string, persisted?: boolean) => Promise<void>) | null = null;
+  /** The config file the server was started with: CONFIG REWRITE writes it back. */
+  configFile: string | null = null;
   private nextId = 1;
 
   constructor(options: StateOptions = {}) {
+    // First listener: the log records a command before any watcher hears of its effect.
+    this.keyspace.onKeyEvent((db, event, key, delta) => {
+      const j = this.journal;
+      if (j !== null) j.onKeyEvent(db, event, key, delta);
+    });
+    this.keyspace.onFlush(() => this.journal?.onFlush());
     this.history = new History({
       maxEvents: options.history?.maxEvents ?? HISTORY_DEFAULTS.maxEvents,
       maxAgeMs: options.history?.maxAgeMs ?? HISTORY_DEFAULTS.maxAgeMs,
     });
     this.watchers = new Watchers(this.keyspace, this.history);
     this.keyspaceChannels = new KeyspaceChannels(this.keyspace, this.pubsub);
+  }
+
+  /** Writes what the log holds before replies acknowledging it go out. Transports call it. */
+  flushBeforeReply(): void {
+    const aof = this.aof;
+    if (aof !== null && aof.pending) aof.flush();
   }
 
   newSessionId(): number {

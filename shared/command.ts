@@ -26,6 +26,7 @@ export type Flag =
   | "no_auth"
   | "allow_busy"
   | "no_multi"
+  | "no_async_loading"
   | "movablekeys";
 
 /** ACL categories, with Redis's names. */

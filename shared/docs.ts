@@ -8,6 +8,7 @@ const GROUPS: Record<string, string> = {
   sets: "Sets",
   hashes: "Hashes",
   pubsub: "Pub/sub",
+  acl: "Access control (ACL)",
   transactions: "Transactions",
   connection: "Connection",
   server: "Server",

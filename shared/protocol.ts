@@ -27,7 +27,22 @@ export const FrameType = {
   MESSAGE: 8,
   /** server: [9, id | null, message]  a frame that could not be run at all */
   ERROR: 9,
+  /** client: [10, id, {user?, password} | {token}]   server: [10, id, AuthResult] */
+  AUTH: 10,
 } as const;
+
+/** The server's answer to an AUTH frame. */
+export interface AuthResult {
+  /** The user the connection now runs as. */
+  user: string;
+  /** When a token authenticated it: when the token expires (ms since 1970), or null. */
+  expiresAt: number | null;
+}
+
+/** Subprotocol a client offers (and the server selects) on the WebSocket handshake. */
+export const SUBPROTOCOL = "keycast";
+/** A token can ride in Sec-WebSocket-Protocol as this prefix plus the JWT (never in the URL). */
+export const TOKEN_SUBPROTOCOL_PREFIX = "keycast.bearer.";
 
 /** What the server tells about itself in the hello reply. */
 export interface HelloInfo {
@@ -36,6 +51,8 @@ export interface HelloInfo {
   protocol: number;
   /** The session id, as CLIENT ID would report it. */
   id: number;
+  /** True while the connection must still authenticate (an AUTH frame) before anything else. */
+  authRequired?: boolean;
 }
 
 /** WebSocket close codes keycast uses, beside the standard ones (1000, 1001, 1003, 1009, 1011). */
@@ -51,6 +68,14 @@ export const CloseCode = {
   UNSUPPORTED_VERSION: 4000,
   /** Too many frames that could not be decoded. */
   BAD_FRAMES: 4001,
+  /** Authentication is required and the client sent something else first, or did not authenticate in time. */
+  AUTH_REQUIRED: 4002,
+  /** The credentials were refused too many times, or the handshake's token was refused. */
+  AUTH_FAILED: 4003,
+  /** The token the connection authenticated with expired and was not renewed. */
+  TOKEN_EXPIRED: 4004,
+  /** The server is at its connection limit (maxclients): try again later. */
+  TRY_AGAIN_LATER: 1013,
 } as const;
 
 /** Query parameter that selects the protocol version at connect time: ws://host:port/?v=1 */

@@ -429,7 +429,7 @@ describe("server commands", () => {
     expect(await c.call("COMMAND", "GETKEYS", "GET")).toBe("-ERR wrong number of arguments for 'command|getkeys' command\r\n");
     const tx = await c.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", "transaction");
     for (const name of ["multi", "exec", "discard", "watch", "unwatch"]) expect(tx).toContain(`\r\n${name}\r\n`);
-    expect(await c.call("COMMAND", "LIST", "FILTERBY", "PATTERN", "config*")).toMatch(/^\*5\r\n/);
+    expect(await c.call("COMMAND", "LIST", "FILTERBY", "PATTERN", "config*")).toMatch(/^\*6\r\n/);
     expect(await c.call("COMMAND", "LIST", "x")).toBe("-ERR syntax error\r\n");
     expect(await c.call("COMMAND", "DOCS", "nosuch")).toBe("*0\r\n");
     expect(await c.call("COMMAND", "DOCS", "get")).toBe(

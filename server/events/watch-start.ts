@@ -12,6 +12,8 @@ import type { ServerState } from "../state.js";
 import { replyToWire, type Wire } from "../transports/msgpack-replies.js";
 import { UNRECORDED, storedValueReply } from "./values.js";
 import { createWatch, Watchers, type Watch, type WatchSink } from "./watchers.js";
+import { canReadKey } from "../acl/check.js";
+import type { User } from "../acl/user.js";
 
 export interface WatchRequest {
   watchId: number;
@@ -22,6 +24,8 @@ export interface WatchRequest {
   snapshot: boolean;
   snapshotLimit: number;
   since: { epoch: string; offset: number; seq: number } | null;
+  /** Whose permissions filter the keys delivered (null: unrestricted). */
+  user?: User | null;
 }
 
 export interface StartedWatch {
@@ -70,13 +74,14 @@ function snapshotOf(state: ServerState, req: WatchRequest): [Wire, string, Wire,
     out.push([replyToWire(key), typeOf(v), replyToWire(storedValueReply(v)), at === undefined ? -1 : Math.max(0, at - now)]);
   };
   if (isLiteralPattern(req.pattern)) {
-    if (db.lookup(req.pattern) !== undefined) add(req.pattern);
+    if (db.lookup(req.pattern) !== undefined && canReadKey(req.user ?? undefined, req.pattern)) add(req.pattern);
     return out;
   }
   const match = compileGlob(req.pattern);
+  const user = req.user ?? undefined;
   const keys: string[] = [];
   for (const key of db.keys()) {
-    if (!match(key)) continue;
+    if (!match(key) || !canReadKey(user, key)) continue;
     if (keys.length === req.snapshotLimit) {
       throw new CommandError(`ERR the snapshot of '${req.pattern}' would hold more than ${req.snapshotLimit} keys: narrow the pattern or raise snapshotLimit`);
     }
@@ -96,7 +101,7 @@ export function startWatch(state: ServerState, sink: WatchSink, req: WatchReques
   let missed: ReturnType<typeof history.since> = null;
   if (req.since) {
     missed = history.since(req.since.epoch, req.since.offset, now);
-    const probe = createWatch(sink, req.watchId, req.db, req.pattern, req.events, req.value);
+    const probe = createWatch(sink, req.watchId, req.db, req.pattern, req.events, req.value, 0, req.user ?? null);
     if (missed) missed = missed.filter((r) => Watchers.matches(probe, r));
     // A full-value watch cannot be replayed an event whose value was not captured.
     if (missed && req.value === "full" && missed.some((r) => r.value === UNRECORDED)) missed = null;
@@ -104,7 +109,7 @@ export function startWatch(state: ServerState, sink: WatchSink, req: WatchReques
     seq = recovered ? req.since.seq : 0;
   }
   const snapshot = req.snapshot && !recovered ? snapshotOf(state, req) : undefined;
-  const watch = createWatch(sink, req.watchId, req.db, req.pattern, req.events, req.value, seq);
+  const watch = createWatch(sink, req.watchId, req.db, req.pattern, req.events, req.value, seq, req.user ?? null);
   if (missed) for (const r of missed) replay.push(state.watchers.replayFrame(watch, r));
   state.watchers.add(watch);
   const result: WatchResult = { epoch: history.epoch, offset: history.offset };

@@ -11,6 +11,9 @@ import { replyToWire } from "../transports/msgpack-replies.js";
 import { FrameType } from "../../shared/protocol.js";
 import type { EventRecord, History } from "./history.js";
 import { captureValue, containerValue, UNRECORDED } from "./values.js";
+import { canReadKey } from "../acl/check.js";
+import { READ } from "../acl/selector.js";
+import type { User } from "../acl/user.js";
 
 export type ValueMode = "none" | "delta" | "full";
 
@@ -42,6 +45,12 @@ export interface Watch {
   /** Events delivered to this watch so far: the per-subscription sequence number. */
   seq: number;
   readonly sink: WatchSink;
+  /** Whose read permissions filter the keys delivered; null = everything. */
+  readonly user: User | null;
+  /** The user's version when `covered` was worked out. */
+  aclVersion: number;
+  /** The user may read every key the pattern can match: no per-event check needed. */
+  covered: boolean;
 }
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
@@ -54,6 +63,43 @@ export function wants(w: Watch, event: string): boolean {
   return w.events === null ? event !== "new" : w.events.has(event);
 }
 
+/** The literal start of a glob pattern: what every key it matches begins with. */
+function literalPrefix(pattern: string): string {
+  const i = pattern.search(/[*?[\\]/);
+  return i < 0 ? pattern : pattern.slice(0, i);
+}
+
+/**
+ * Does one of the user's read patterns match every key the watch pattern can? Sufficient, not
+ * exact: "*", the same pattern, or a "prefix*" that the watch's own literal prefix starts with.
+ * When it says no, each event's key is checked instead.
+ */
+function covers(user: User, pattern: string): boolean {
+  if (isLiteralPattern(pattern)) return canReadKey(user, pattern);
+  const prefix = literalPrefix(pattern);
+  for (const s of user.selectors) {
+    if (s.allKeys) return true;
+    for (const p of s.keys) {
+      if (!(p.perm & READ)) continue;
+      if (p.pattern === "*" || p.pattern === pattern) return true;
+      const body = p.pattern.slice(0, -1);
+      if (p.pattern.endsWith("*") && isLiteralPattern(body) && prefix.startsWith(body)) return true;
+    }
+  }
+  return false;
+}
+
+/** May this watch's user read this key? A boolean test for unrestricted users and covering patterns. */
+export function readable(w: Watch, key: string): boolean {
+  const user = w.user;
+  if (user === null || user.unrestricted) return true;
+  if (w.aclVersion !== user.version) {
+    w.aclVersion = user.version;
+    w.covered = covers(user, w.pattern);
+  }
+  return w.covered || canReadKey(user, key);
+}
+
 export function createWatch(
   sink: WatchSink,
   id: number,
@@ -62,6 +108,7 @@ export function createWatch(
   events: readonly string[] | null,
   value: ValueMode,
   seq = 0,
+  user: User | null = null,
 ): Watch {
   return {
     id,
@@ -72,6 +119,9 @@ export function createWatch(
     value,
     seq,
     sink,
+    user,
+    aclVersion: -1,
+    covered: false,
   };
 }
 
@@ -124,7 +174,7 @@ export class Watchers {
   /** Does this watch see this recorded event? */
   static matches(w: Watch, r: EventRecord): boolean {
     if (r.db !== w.db || !wants(w, r.event)) return false;
-    return w.match === null ? r.key === w.pattern : w.match(r.key);
+    return (w.match === null ? r.key === w.pattern : w.match(r.key)) && readable(w, r.key);
   }
 
   private onEvent(db: number, event: string, key: string, delta: unknown): void {
@@ -167,6 +217,7 @@ export class Watchers {
 
   private collect(w: Watch, record: EventRecord, touched: WatchSink[]): void {
     if (!wants(w, record.event)) return;
+    if (w.user !== null && !w.user.unrestricted && !readable(w, record.key)) return;
     const sink = w.sink;
     if (sink.stamp !== record.offset) {
       sink.stamp = record.offset;

@@ -1,6 +1,7 @@
 // All databases, the shared deadline heap and its one timer, and the point where every
 // change to the keyspace is announced (watchers, keyspace channels and WATCH listen here).
 
+import { performance } from "node:perf_hooks";
 import { Database } from "./database.js";
 import { DeadlineHeap } from "./expiry.js";
 
@@ -12,8 +13,8 @@ export type KeyEventListener = (db: number, event: string, key: string, delta: u
 /** Called for a change that touches keys without naming each (FLUSHDB, FLUSHALL, SWAPDB). */
 export type FlushListener = (db: number | "all") => void;
 
-/** How many expired keys one timer run removes before it lets other work in. */
-const EXPIRE_BATCH = 2000;
+/** How long one expiry run may take before it lets other work in, ms. */
+const EXPIRE_SLICE_MS = 4;
 /** The longest delay setTimeout accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -26,6 +27,7 @@ export class Keyspace {
   private readonly listeners: KeyEventListener[] = [];
   private readonly flushListeners: FlushListener[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private timerAt = Infinity;
   private closed = false;
 
@@ -70,7 +72,7 @@ export class Keyspace {
   scheduleExpiry(): void {
     const top = this.heap.peek();
     if (!top || this.closed) return;
-    if (top.at >= this.timerAt && this.timer) return;
+    if (top.at >= this.timerAt && (this.timer || this.immediate)) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = top.at;
     // Node fires a timer of more than 2^31-1 ms after 1 ms instead: wake up at that bound
@@ -81,20 +83,24 @@ export class Keyspace {
 
   private runExpiry(): void {
     this.timer = null;
+    this.immediate = null;
     this.timerAt = Infinity;
     const now = this.tick();
-    for (let n = 0; n < EXPIRE_BATCH; n++) {
+    // A slice of a few milliseconds, then other work gets a turn: a million keys due at once
+    // do not stall the clients (nor the "expired" events of the keys due next).
+    const stopAt = performance.now() + EXPIRE_SLICE_MS;
+    for (let n = 1; ; n++) {
       const top = this.heap.peek();
       if (!top || top.at > now) break;
       this.expireNow(this.dbs[top.db]!, top.key);
+      if ((n & 63) === 0 && performance.now() >= stopAt) break;
     }
     const top = this.heap.peek();
     if (!top || this.closed) return;
     if (top.at <= now) {
-      // More are due: continue after pending I/O instead of blocking everyone.
       this.timerAt = now;
-      this.timer = setTimeout(() => this.runExpiry(), 0);
-      this.timer.unref();
+      this.immediate = setImmediate(() => this.runExpiry());
+      this.immediate.unref();
     } else this.scheduleExpiry();
   }
 
@@ -111,6 +117,8 @@ export class Keyspace {
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
   }
 }

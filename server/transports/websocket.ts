@@ -1,14 +1,31 @@
 // The WebSocket transport: decode a msgpack frame, run its batch through the dispatcher,
 // encode the replies in one frame. Nothing about commands lives here.
+//
+// Frames of one connection run one after the other, in order. Most run at once; a few wait:
+// an AUTH frame (its password or token is checked off the event loop), a batch over the
+// connection's command rate, and a large plain batch, which runs in slices across event-loop
+// turns so that other clients are served in between (its replies still go out together, in
+// order). While frames wait, a client that keeps sending has its socket paused.
 
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import type { Socket } from "node:net";
+import { performance } from "node:perf_hooks";
 import { Packr, Unpackr } from "msgpackr";
 import { WebSocketServer, type WebSocket, type RawData } from "ws";
-import { CloseCode, FrameType, PROTOCOL_VERSION, SUPPORTED_VERSIONS, VERSION_PARAM } from "../../shared/protocol.js";
+import {
+  CloseCode,
+  FrameType,
+  PROTOCOL_VERSION,
+  SUBPROTOCOL,
+  SUPPORTED_VERSIONS,
+  TOKEN_SUBPROTOCOL_PREFIX,
+  VERSION_PARAM,
+  type AuthResult,
+} from "../../shared/protocol.js";
 import { bufferToBytes, textToBytes } from "../bytes.js";
 import { Context, type Session } from "../context.js";
-import { executeBatch } from "../dispatch.js";
+import { execute, executeBatch } from "../dispatch.js";
 import { ErrorReply, type Reply } from "../reply.js";
 import type { ServerState } from "../state.js";
 import { replyToWire, type Wire } from "./msgpack-replies.js";
@@ -17,6 +34,18 @@ import { CommandError } from "../errors.js";
 import { parseWatchRequest, startWatch } from "../events/watch-start.js";
 import type { Watch, WatchSink } from "../events/watchers.js";
 import type { Subscriber } from "../pubsub.js";
+import { aclOf, unauthenticatedUser } from "../acl/acl.js";
+import { canReadKey, canUseChannel, NOAUTH, NOPERM_CHANNEL, NOPERM_KEY } from "../acl/check.js";
+import { checkPassword, clearPrechecked, precheck, WRONGPASS } from "../auth/authenticate.js";
+import { originAllowed } from "../auth/origins.js";
+import { TokenError, type TokenVerifier } from "../auth/tokens.js";
+import { configOf, PROTO_MAX_BULK_LEN } from "../config.js";
+import { clientExtras, clientLine } from "../info.js";
+import { isLiteralPattern } from "../keyspace/glob.js";
+import { admit, normalizeIp, release } from "../limits/connections.js";
+import { MAX_COMMANDS_BURST, MAX_COMMANDS_PER_SECOND } from "../limits/settings.js";
+import { AUTH_TIMEOUT_REASON, IDLE_REASON } from "../limits/sweeper.js";
+import { TokenBucket } from "../limits/token-bucket.js";
 
 export interface WebSocketOptions {
   /** Largest frame accepted, in bytes; a larger one closes the connection with 1009. */
@@ -29,6 +58,10 @@ export interface WebSocketOptions {
   maxSnapshotKeys: number;
   /** Most watches plus subscriptions per connection. */
   maxWatchesPerConnection: number;
+  /** Origins allowed to open a connection from a browser; null for the default policy (server/auth/origins.ts). */
+  allowedOrigins?: readonly string[] | null;
+  /** Verifies signed tokens (AUTH frames, Sec-WebSocket-Protocol); null when tokens are not configured. */
+  tokens?: TokenVerifier | null;
 }
 
 /** A WebSocket pub/sub subscription: one channel or pattern, delivered as MESSAGE frames. */
@@ -50,6 +83,15 @@ const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsTyp
 
 /** Undecodable frames tolerated before the connection is closed (a client that speaks something else). */
 const MAX_BAD_FRAMES = 16;
+/** Refused AUTH frames tolerated before the connection is closed. */
+const MAX_AUTH_FAILURES = 5;
+/** A plain batch yields to other clients after running this long (ms). */
+const SLICE_MS = 4;
+/** Frames waiting to run before the socket stops being read, and again resumed. */
+const PAUSE_AT = 64;
+const RESUME_AT = 8;
+/** Longest delay setTimeout takes; a later token expiry is re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 class BadFrame extends Error {
   constructor(
@@ -68,41 +110,60 @@ function toArg(a: unknown): string | null {
   return null;
 }
 
-/** Per-command argument errors: a bad command gets an error reply, the rest still run. */
-function decodeCommands(raw: unknown, id: number): { cmds: string[][]; bad: Map<number, string> | null } {
-  if (!Array.isArray(raw)) throw new BadFrame("ERR protocol error: a batch's commands must be an array", id);
-  const cmds: string[][] = new Array(raw.length);
-  let bad: Map<number, string> | null = null;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i] as unknown;
-    let argv: string[] | null = null;
-    let why = "ERR protocol error: a command must be a non-empty array of strings, bytes or numbers";
-    if (Array.isArray(c) && c.length > 0) {
-      argv = new Array(c.length);
-      for (let j = 0; j < c.length; j++) {
-        const arg = toArg(c[j]);
-        if (arg === null) {
-          why = `ERR protocol error: argument ${j} of command ${i} is not a string, bytes or a number`;
-          argv = null;
-          break;
-        }
-        argv[j] = arg;
-      }
-    }
-    if (argv === null) {
-      (bad ??= new Map()).set(i, why);
-      cmds[i] = [];
-    } else cmds[i] = argv;
+/** One command's words as byte strings, or the error it gets (the rest of the batch still runs). */
+function decodeCommand(c: unknown, i: number, maxBulk: number): string[] | ErrorReply {
+  if (!Array.isArray(c) || c.length === 0) return new ErrorReply("ERR protocol error: a command must be a non-empty array of strings, bytes or numbers");
+  const argv: string[] = new Array(c.length);
+  for (let j = 0; j < c.length; j++) {
+    const arg = toArg(c[j]);
+    if (arg === null) return new ErrorReply(`ERR protocol error: argument ${j} of command ${i} is not a string, bytes or a number`);
+    if (arg.length > maxBulk) return new ErrorReply(`ERR protocol error: argument ${j} of command ${i} is longer than proto-max-bulk-len (${maxBulk} bytes)`);
+    argv[j] = arg;
   }
-  return { cmds, bad };
+  return argv;
+}
+
+/** Could this command carry credentials (AUTH, HELLO ... AUTH)? Checked without decoding the batch. */
+function mayAuthenticate(c: unknown): boolean {
+  if (!Array.isArray(c) || typeof c[0] !== "string" || c.length < 2) return false;
+  const first = c[0].charCodeAt(0) | 0x20;
+  return first === 0x61 || first === 0x68;
+}
+
+/**
+ * A plain batch in progress: the commands as decoded from msgpack (each turned into byte
+ * strings only when it runs, so a huge batch does not stall the server before its first
+ * slice), the replies so far, where it stands.
+ */
+interface BatchJob {
+  readonly id: number;
+  readonly raw: readonly unknown[];
+  readonly maxBulk: number;
+  readonly replies: Reply[];
+  next: number;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => (ms <= 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
 }
 
 class WsConnection implements WatchSink {
   private readonly ctx: Context;
   private badFrames = 0;
+  private authFailures = 0;
   private readonly watches = new Map<number, Watch>();
   private readonly subscriptions = new Map<number, WsSubscription>();
   private closing = false;
+  /** Frames received and not yet run, oldest first. */
+  private readonly queue: unknown[] = [];
+  /** A frame is running across turns (auth check, rate wait, sliced batch). */
+  private busy = false;
+  private paused = false;
+  private bucket: TokenBucket | null = null;
+  private bucketRate = 0;
+  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set by a graceful shutdown: finish the frames received, then close with 1001 and this reason. */
+  private drainReason: string | null = null;
   // WatchSink scratch space, used by the fan-out of one event.
   stamp = 0;
   ids: number[] = [];
@@ -113,20 +174,59 @@ class WsConnection implements WatchSink {
     private readonly ws: WebSocket,
     readonly session: Session,
     private readonly options: WebSocketOptions,
+    handshakeToken: string | null,
   ) {
     this.ctx = new Context(server, session);
+    session.isSubscriber = () => this.watches.size + this.subscriptions.size > 0;
+    session.aclChanged = () => this.subscriptionsStillAllowed();
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     ws.on("close", () => this.cleanup());
     ws.on("error", () => ws.terminate());
+    if (handshakeToken !== null) this.startWork(this.authenticateToken(null, handshakeToken));
   }
 
   private cleanup(): void {
     this.closing = true;
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
     for (const w of this.watches.values()) this.server.watchers.remove(w);
     this.watches.clear();
     for (const sub of this.subscriptions.values()) this.unsubscribe(sub);
     this.subscriptions.clear();
+    this.queue.length = 0;
     this.server.sessions.delete(this.session.id);
+  }
+
+  /**
+   * Server shutdown: stop reading, run the frames already received (their replies go out),
+   * then close with 1001 so the client reconnects elsewhere.
+   */
+  shutdown(reason: string): void {
+    if (this.closing || this.drainReason !== null) return;
+    this.drainReason = reason;
+    this.ws.pause();
+    this.finishDrain();
+  }
+
+  private finishDrain(): void {
+    if (this.drainReason === null || this.busy || this.queue.length > 0) return;
+    // Reading again, for the client's answer to the close frame.
+    this.ws.resume();
+    this.closeWith(CloseCode.GOING_AWAY, this.drainReason);
+  }
+
+  /** Closes from the server side with a code that tells the client why. */
+  closeWith(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.ws.close(code, reason.slice(0, 120));
+    // A client that does not answer the close handshake is not waited for long.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  /** Session.close: CLIENT KILL, ACL changes, timeouts. */
+  closeFromSession(reason: string): void {
+    const code = reason === AUTH_TIMEOUT_REASON ? CloseCode.AUTH_REQUIRED : reason === IDLE_REASON ? CloseCode.GOING_AWAY : CloseCode.POLICY;
+    this.closeWith(code, reason);
   }
 
   /** Sends a frame unless the client has fallen too far behind, in which case it is cut off. */
@@ -140,8 +240,21 @@ class WsConnection implements WatchSink {
       this.cleanup();
       return;
     }
+    if (!this.corked) {
+      // Everything sent to this socket in one tick goes out in one write system call: with
+      // many events per tick (fan-out, expiry bursts) the syscalls, not the encoding, cost most.
+      this.corked = true;
+      (this.ws as unknown as { _socket: Socket })._socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.ws.send(data);
   }
+
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    (this.ws as unknown as { _socket: Socket })._socket.uncork();
+  };
 
   sendFrame(frame: unknown[]): void {
     this.sendRaw(packr.pack(frame));
@@ -152,12 +265,20 @@ class WsConnection implements WatchSink {
   }
 
   sendEvent(frame: Buffer): void {
+    if (this.closing) {
+      this.server.stats.eventsDropped++;
+      return;
+    }
     this.sendRaw(frame);
+    // Cut off by the output limit: this event did not go out either.
+    if (this.closing) this.server.stats.eventsDropped++;
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closing) return;
+    this.session.lastActiveAt = Date.now();
     if (!isBinary) {
-      this.ws.close(CloseCode.UNSUPPORTED_DATA, "text frames are not supported: send msgpack in binary frames");
+      this.closeWith(CloseCode.UNSUPPORTED_DATA, "text frames are not supported: send msgpack in binary frames");
       return;
     }
     let frame: unknown;
@@ -166,44 +287,104 @@ class WsConnection implements WatchSink {
     } catch {
       return this.badFrame(new BadFrame("ERR protocol error: the frame is not valid msgpack"));
     }
-    try {
-      this.handle(frame);
-    } catch (e) {
-      if (e instanceof BadFrame) return this.badFrame(e);
-      throw e;
+    this.queue.push(frame);
+    if (this.busy) {
+      if (!this.paused && this.queue.length >= PAUSE_AT) {
+        this.paused = true;
+        this.ws.pause();
+      }
+      return;
     }
+    this.pump();
+  }
+
+  /** Runs queued frames in order until one has to wait. */
+  private pump(): void {
+    while (!this.busy && !this.closing && this.queue.length > 0) {
+      const frame = this.queue.shift();
+      let wait: Promise<void> | void;
+      try {
+        wait = this.handle(frame);
+      } catch (e) {
+        if (e instanceof BadFrame) {
+          this.badFrame(e);
+          continue;
+        }
+        throw e;
+      }
+      if (wait) this.startWork(wait);
+    }
+    if (this.paused && this.queue.length <= RESUME_AT && !this.closing && this.drainReason === null) {
+      this.paused = false;
+      this.ws.resume();
+    }
+    if (this.drainReason !== null) this.finishDrain();
+  }
+
+  /** Holds later frames until this work is done. */
+  private startWork(work: Promise<void>): void {
+    this.busy = true;
+    work
+      .catch((e: unknown) => {
+        if (e instanceof BadFrame) this.badFrame(e);
+        else {
+          console.error("keycast: internal error on a WebSocket connection:", e);
+          this.closeWith(CloseCode.INTERNAL, "internal server error");
+        }
+      })
+      .finally(() => {
+        this.busy = false;
+        this.pump();
+      });
   }
 
   private badFrame(e: BadFrame): void {
     this.send([FrameType.ERROR, e.id, e.message]);
-    if (++this.badFrames >= MAX_BAD_FRAMES) this.ws.close(CloseCode.BAD_FRAMES, "too many malformed frames");
+    if (++this.badFrames >= MAX_BAD_FRAMES) this.closeWith(CloseCode.BAD_FRAMES, "too many malformed frames");
   }
 
-  private handle(frame: unknown): void {
+  /** Is the session allowed to run anything but HELLO and AUTH? */
+  private get authenticated(): boolean {
+    if (this.session.user !== unauthenticatedUser()) return true;
+    const acl = aclOf(this.server);
+    if (acl.authRequired) return false;
+    this.session.user = acl.defaultUser;
+    return true;
+  }
+
+  private handle(frame: unknown): Promise<void> | void {
     if (!Array.isArray(frame) || typeof frame[0] !== "number") {
       throw new BadFrame("ERR protocol error: a frame must be an array starting with its type");
     }
     const type = frame[0];
+    if (type === FrameType.HELLO) return this.hello(frame);
+    if (type === FrameType.AUTH) return this.auth(frame);
+    if (!this.authenticated) {
+      const id = typeof frame[1] === "number" ? frame[1] : null;
+      this.send([FrameType.ERROR, id, NOAUTH]);
+      this.closeWith(CloseCode.AUTH_REQUIRED, NOAUTH);
+      return;
+    }
     if (type === FrameType.BATCH || type === FrameType.ATOMIC) {
       const id = frame[1];
       if (typeof id !== "number" || !Number.isSafeInteger(id)) throw new BadFrame("ERR protocol error: a batch needs an integer id");
-      const { cmds, bad } = decodeCommands(frame[2], id);
-      if (cmds.length > this.options.maxBatchCommands) {
-        throw new BadFrame(`ERR batch of ${cmds.length} commands is over the limit of ${this.options.maxBatchCommands}`, id);
+      const raw = frame[2];
+      if (!Array.isArray(raw)) throw new BadFrame("ERR protocol error: a batch's commands must be an array", id);
+      if (raw.length > this.options.maxBatchCommands) {
+        throw new BadFrame(`ERR batch of ${raw.length} commands is over the limit of ${this.options.maxBatchCommands}`, id);
       }
-      this.session.lastActiveAt = Date.now();
-      let replies: Reply[];
-      if (bad === null) replies = executeBatch(this.ctx, cmds, type === FrameType.ATOMIC);
-      else if (type === FrameType.ATOMIC) {
-        replies = cmds.map((_, i) => new ErrorReply(bad.get(i) ?? "EXECABORT Transaction discarded because of previous errors."));
-      } else {
-        replies = cmds.map((argv, i) => {
-          const why = bad.get(i);
-          return why === undefined ? executeBatch(this.ctx, [argv], false)[0]! : new ErrorReply(why);
-        });
+      const maxBulk = configOf(this.server).get(PROTO_MAX_BULK_LEN);
+      let credentials: string[][] | null = null;
+      for (let i = 0; i < raw.length; i++) {
+        if (!mayAuthenticate(raw[i])) continue;
+        const argv = decodeCommand(raw[i], i, maxBulk);
+        if (!(argv instanceof ErrorReply)) (credentials ??= []).push(argv);
       }
-      this.sendReplies(id, replies);
-      return;
+      const checking = credentials === null ? null : precheck(this.server, this.session, credentials);
+      if (checking !== null) {
+        return checking.then(() => this.runBatch(id, raw, maxBulk, type === FrameType.ATOMIC)).finally(() => clearPrechecked(this.session));
+      }
+      return this.runBatch(id, raw, maxBulk, type === FrameType.ATOMIC);
     }
     if (type >= FrameType.WATCH && type <= FrameType.UNSUBSCRIBE) {
       const id = frame[1];
@@ -216,17 +397,191 @@ class WsConnection implements WatchSink {
       }
       return;
     }
-    if (type === FrameType.HELLO) {
-      const version = frame[1];
-      if (typeof version !== "number" || !SUPPORTED_VERSIONS.includes(version)) {
-        this.ws.close(CloseCode.UNSUPPORTED_VERSION, `unsupported protocol version ${String(version)}; this server speaks ${SUPPORTED_VERSIONS.join(", ")}`);
-        return;
-      }
-      this.send([FrameType.HELLO, version, { server: "keycast", version: SERVER_VERSION, protocol: version, id: this.session.id }]);
-      return;
-    }
     throw new BadFrame(`ERR protocol error: unknown frame type ${type}`);
   }
+
+  private hello(frame: unknown[]): void {
+    const version = frame[1];
+    if (typeof version !== "number" || !SUPPORTED_VERSIONS.includes(version)) {
+      this.closeWith(CloseCode.UNSUPPORTED_VERSION, `unsupported protocol version ${String(version)}; this server speaks ${SUPPORTED_VERSIONS.join(", ")}`);
+      return;
+    }
+    const info: Record<string, unknown> = { server: "keycast", version: SERVER_VERSION, protocol: version, id: this.session.id };
+    if (!this.authenticated) info.authRequired = true;
+    this.send([FrameType.HELLO, version, info]);
+  }
+
+  // ---- authentication ----
+
+  private auth(frame: unknown[]): Promise<void> {
+    const id = frame[1];
+    if (typeof id !== "number" || !Number.isSafeInteger(id)) throw new BadFrame("ERR protocol error: an AUTH frame needs an integer id");
+    const o = frame[2] as Record<string, unknown> | null;
+    if (typeof o !== "object" || o === null || Array.isArray(o)) throw new BadFrame("ERR protocol error: AUTH takes a map: {user?, password} or {token}", id);
+    if (typeof o.token === "string") return this.authenticateToken(id, o.token);
+    const user = o.user ?? o.username ?? "default";
+    if (typeof o.password !== "string" || typeof user !== "string") throw new BadFrame("ERR protocol error: AUTH takes a map: {user?, password} or {token}", id);
+    return this.authenticatePassword(id, textToBytes(user), textToBytes(o.password));
+  }
+
+  private async authenticatePassword(id: number, username: string, password: string): Promise<void> {
+    const acl = aclOf(this.server);
+    if (username === "default" && acl.defaultUser.nopass && acl.defaultUser.enabled) {
+      this.send([FrameType.ERROR, id, "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"]);
+      return;
+    }
+    const user = await checkPassword(this.server, username, password);
+    if (this.closing) return;
+    if (user === null) return this.authFailed(id, WRONGPASS, username);
+    this.clearExpiry();
+    this.session.user = user;
+    this.session.tokenExpiresAt = undefined;
+    this.send([FrameType.AUTH, id, { user: user.name, expiresAt: null } satisfies AuthResult]);
+  }
+
+  /** id null: the token came in the handshake, and a refusal closes the connection. */
+  private async authenticateToken(id: number | null, token: string): Promise<void> {
+    const verifier = this.options.tokens;
+    if (!verifier) {
+      if (id === null) this.closeWith(CloseCode.AUTH_FAILED, "token authentication is not configured on this server");
+      else this.send([FrameType.ERROR, id, "ERR token authentication is not configured on this server"]);
+      return;
+    }
+    let verified;
+    try {
+      verified = await verifier.verify(token, aclOf(this.server));
+    } catch (e) {
+      if (!(e instanceof TokenError)) throw e;
+      if (this.closing) return;
+      if (id === null) {
+        this.logAuthFailure("(token)");
+        this.closeWith(CloseCode.AUTH_FAILED, `WRONGPASS ${e.message}`);
+        return;
+      }
+      return this.authFailed(id, `WRONGPASS ${e.message}`, "(token)");
+    }
+    if (this.closing) return;
+    this.session.user = verified.user;
+    this.session.tokenExpiresAt = verified.expiresAt ?? undefined;
+    this.armExpiry(verified.expiresAt);
+    if (id !== null) this.send([FrameType.AUTH, id, { user: verified.user.name, expiresAt: verified.expiresAt } satisfies AuthResult]);
+  }
+
+  private logAuthFailure(username: string): void {
+    aclOf(this.server).log.add("auth", "toplevel", "AUTH", username, clientLine(this.session, Date.now()), Date.now());
+  }
+
+  private authFailed(id: number, message: string, username: string): void {
+    this.logAuthFailure(username);
+    this.send([FrameType.ERROR, id, message]);
+    if (++this.authFailures >= MAX_AUTH_FAILURES) this.closeWith(CloseCode.AUTH_FAILED, "too many failed authentication attempts");
+  }
+
+  private clearExpiry(): void {
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+  }
+
+  /** Closes the connection when the token expires, unless a new AUTH frame renews it first. */
+  private armExpiry(expiresAt: number | null): void {
+    this.clearExpiry();
+    if (expiresAt === null) return;
+    const left = expiresAt - Date.now();
+    this.expiryTimer = setTimeout(
+      () => {
+        if (left > MAX_TIMER_MS) this.armExpiry(expiresAt);
+        else this.closeWith(CloseCode.TOKEN_EXPIRED, "the token expired: authenticate again with a fresh token");
+      },
+      Math.max(0, Math.min(left, MAX_TIMER_MS)),
+    );
+    this.expiryTimer.unref();
+  }
+
+  /** After an ACL change: may every subscription stay? (Watches filter their events per key instead.) */
+  private subscriptionsStillAllowed(): boolean {
+    const user = this.session.user;
+    for (const sub of this.subscriptions.values()) if (!canUseChannel(user, sub.name, sub.kind === "pattern")) return false;
+    return true;
+  }
+
+  // ---- batches ----
+
+  /** The command-rate bucket, rebuilt when the settings change; null without a limit. */
+  private rateBucket(): TokenBucket | null {
+    const config = configOf(this.server);
+    const rate = config.get(MAX_COMMANDS_PER_SECOND);
+    if (rate === 0) return (this.bucket = null);
+    if (this.bucket === null || this.bucketRate !== rate) {
+      this.bucketRate = rate;
+      this.bucket = new TokenBucket(rate, config.get(MAX_COMMANDS_BURST) || rate, Date.now());
+    }
+    return this.bucket;
+  }
+
+  private runBatch(id: number, raw: readonly unknown[], maxBulk: number, atomic: boolean): Promise<void> | void {
+    const bucket = this.rateBucket();
+    if (atomic) {
+      if (bucket !== null) {
+        if (raw.length > bucket.capacity) {
+          throw new BadFrame(`ERR atomic batch of ${raw.length} commands is over the command burst limit of ${bucket.capacity} (max-commands-burst)`, id);
+        }
+        const wait = bucket.waitMs(raw.length, Date.now());
+        if (wait > 0) return sleep(wait).then(() => this.runBatch(id, raw, maxBulk, atomic));
+        bucket.take(raw.length, Date.now());
+      }
+      const cmds: string[][] = new Array(raw.length);
+      let bad = false;
+      const decoded = raw.map((c, i) => {
+        const argv = decodeCommand(c, i, maxBulk);
+        if (argv instanceof ErrorReply) bad = true;
+        else cmds[i] = argv;
+        return argv;
+      });
+      const replies = bad
+        ? decoded.map((d) => (d instanceof ErrorReply ? d : new ErrorReply("EXECABORT Transaction discarded because of previous errors.")))
+        : executeBatch(this.ctx, cmds, true);
+      this.sendReplies(id, replies);
+      return;
+    }
+    return this.continueBatch({ id, raw, maxBulk, replies: new Array(raw.length), next: 0 }, bucket);
+  }
+
+  /**
+   * Runs a plain batch until it is done, its slice of time is used up, or the rate limit says
+   * wait; then continues on a later turn. Other clients' commands may run in between.
+   */
+  private continueBatch(job: BatchJob, bucket: TokenBucket | null): Promise<void> | void {
+    const { raw, maxBulk, replies } = job;
+    const start = performance.now();
+    let end = raw.length;
+    if (bucket !== null) {
+      const granted = bucket.take(raw.length - job.next, Date.now());
+      if (granted === 0) return sleep(bucket.waitMs(1, Date.now())).then(() => this.resumeBatch(job));
+      end = job.next + granted;
+    }
+    const ctx = this.ctx;
+    let i = job.next;
+    while (i < end) {
+      const argv = decodeCommand(raw[i], i, maxBulk);
+      replies[i] = argv instanceof ErrorReply ? argv : execute(ctx, argv);
+      i++;
+      if ((i & 63) === 0 && i < end && performance.now() - start > SLICE_MS) break;
+    }
+    if (bucket !== null && i < end) bucket.refund(end - i);
+    job.next = i;
+    if (i === raw.length) {
+      this.sendReplies(job.id, replies);
+      return;
+    }
+    return sleep(0).then(() => this.resumeBatch(job));
+  }
+
+  private resumeBatch(job: BatchJob): Promise<void> | void {
+    if (this.closing) return;
+    return this.continueBatch(job, this.rateBucket());
+  }
+
+  // ---- watches and subscriptions ----
 
   private checkRoom(): void {
     if (this.watches.size + this.subscriptions.size >= this.options.maxWatchesPerConnection) {
@@ -236,13 +591,19 @@ class WsConnection implements WatchSink {
 
   private handleSubscription(type: number, id: number, frame: unknown[]): void {
     const server = this.server;
+    const user = this.session.user;
     if (type === FrameType.WATCH) {
       this.checkRoom();
       const req = parseWatchRequest(frame[2], frame[3], frame[4], this.options.maxSnapshotKeys);
       const pattern = toArg(req.pattern);
       if (pattern === null || typeof req.pattern === "number") throw new CommandError("ERR protocol error: a watch needs a key or pattern (str or bin)");
       if (this.watches.has(req.watchId)) throw new CommandError(`ERR watch id ${req.watchId} is already in use on this connection`);
-      const started = startWatch(server, this, { ...req, pattern });
+      // A key needs read permission; a pattern is allowed, and delivers only the keys the user may read.
+      if (isLiteralPattern(pattern) && !canReadKey(user, pattern)) {
+        aclOf(server).log.add("key", "watch", pattern, user?.name ?? "default", clientLine(this.session, Date.now()), Date.now());
+        throw new CommandError(NOPERM_KEY);
+      }
+      const started = startWatch(server, this, { ...req, pattern, user: user ?? null });
       this.watches.set(req.watchId, started.watch);
       // Replayed events first: the result's position then covers them, so a client that drops
       // in the middle of a replay resumes from the last event it actually received.
@@ -268,6 +629,10 @@ class WsConnection implements WatchSink {
       if (kind !== "channel" && kind !== "pattern") throw new CommandError('ERR protocol error: a subscription is to a "channel" or a "pattern"');
       if (name === null) throw new CommandError("ERR protocol error: a subscription needs a channel name (str or bin)");
       if (this.subscriptions.has(subId)) throw new CommandError(`ERR subscription id ${subId} is already in use on this connection`);
+      if (!canUseChannel(user, name, kind === "pattern")) {
+        aclOf(server).log.add("channel", "toplevel", name, user?.name ?? "default", clientLine(this.session, Date.now()), Date.now());
+        throw new CommandError(NOPERM_CHANNEL);
+      }
       const sub = new WsSubscription(this, subId, kind, name);
       this.subscriptions.set(subId, sub);
       if (kind === "channel") server.pubsub.subscribe(sub, name);
@@ -289,6 +654,8 @@ class WsConnection implements WatchSink {
   }
 
   private sendReplies(id: number, replies: Reply[]): void {
+    // The append-only log first: a reply must not acknowledge a write the log does not hold.
+    this.server.flushBeforeReply();
     const out: Wire[] = new Array(replies.length);
     let errors: number[] | null = null;
     for (let i = 0; i < replies.length; i++) {
@@ -300,6 +667,55 @@ class WsConnection implements WatchSink {
   }
 }
 
+/** The token a browser put in Sec-WebSocket-Protocol ("keycast.bearer.<jwt>"), if any. */
+function handshakeToken(req: IncomingMessage): string | null {
+  const header = req.headers["sec-websocket-protocol"];
+  if (header === undefined) return null;
+  for (const p of header.split(",")) {
+    const t = p.trim();
+    if (t.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) return t.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
+  }
+  return null;
+}
+
+function refuseHandshake(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
+}
+
+/**
+ * A new connection's session and state. Kept out of the upgrade handler so that the closures
+ * a connection keeps for its lifetime do not hold on to the HTTP upgrade request (~1 KB each).
+ */
+function accept(
+  server: ServerState,
+  ws: WebSocket,
+  options: WebSocketOptions,
+  ip: string,
+  addr: string,
+  token: ReturnType<typeof handshakeToken>,
+): WsConnection {
+  ws.once("close", () => release(server, ip));
+  const now = Date.now();
+  let conn: WsConnection | null = null;
+  const session: Session = {
+    id: server.newSessionId(),
+    transport: "ws",
+    addr,
+    db: 0,
+    name: null,
+    resp: 3,
+    createdAt: now,
+    lastActiveAt: now,
+    lastCommand: "NULL",
+    close: (reason) => conn?.closeFromSession(reason),
+    user: aclOf(server).initialUser(),
+  };
+  server.sessions.set(session.id, session);
+  clientExtras(session).outputBuffer = () => ws.bufferedAmount;
+  conn = new WsConnection(server, ws, session, options, token);
+  return conn;
+}
+
 /** Handles WebSocket upgrades on an HTTP server. Returns a function that closes every connection. */
 export function attachWebSocket(server: ServerState, options: WebSocketOptions) {
   const wss = new WebSocketServer({
@@ -307,9 +723,17 @@ export function attachWebSocket(server: ServerState, options: WebSocketOptions) 
     maxPayload: options.maxFrameBytes,
     perMessageDeflate: false,
     clientTracking: true,
+    // Select "keycast" when offered; a token offered beside it is never echoed back.
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !originAllowed(origin, req.headers.host, options.allowedOrigins ?? null, aclOf(server).authRequired)) {
+      server.stats.rejectedConnections++;
+      refuseHandshake(socket, 403, "Forbidden: this Origin may not connect (allowed-origins)");
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       server.stats.connectionsReceived++;
       const requested = new URL(req.url ?? "/", "http://x").searchParams.get(VERSION_PARAM);
@@ -317,26 +741,26 @@ export function attachWebSocket(server: ServerState, options: WebSocketOptions) 
         ws.close(CloseCode.UNSUPPORTED_VERSION, `unsupported protocol version ${requested.slice(0, 20)}; this server speaks ${PROTOCOL_VERSION}`);
         return;
       }
-      const now = Date.now();
-      const session: Session = {
-        id: server.newSessionId(),
-        transport: "ws",
-        addr: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
-        db: 0,
-        name: null,
-        resp: 3,
-        createdAt: now,
-        lastActiveAt: now,
-        lastCommand: "NULL",
-        close: (reason) => ws.close(CloseCode.POLICY, reason),
-      };
-      server.sessions.set(session.id, session);
-      new WsConnection(server, ws, session, options);
+      const ip = normalizeIp(req.socket.remoteAddress);
+      const refused = admit(server, ip);
+      if (refused !== null) {
+        server.stats.rejectedConnections++;
+        ws.close(CloseCode.TRY_AGAIN_LATER, refused);
+        return;
+      }
+      connections.set(ws, accept(server, ws, options, ip, `${req.socket.remoteAddress}:${req.socket.remotePort}`, handshakeToken(req)));
     });
   }
 
+  const connections = new WeakMap<WebSocket, WsConnection>();
+
+  /** Stops accepting; each connection finishes the frames it received, then is closed with `code`. */
   function close(code: number = CloseCode.GOING_AWAY, reason = "server shutting down"): void {
-    for (const ws of wss.clients) ws.close(code, reason);
+    for (const ws of wss.clients) {
+      const conn = connections.get(ws);
+      if (conn !== undefined && code === CloseCode.GOING_AWAY) conn.shutdown(reason);
+      else ws.close(code, reason);
+    }
     wss.close();
   }
 

@@ -9,18 +9,14 @@ import { clientExtras, clientLine, REDIS_VERSION } from "../info.js";
 import { DATABASES } from "../keyspace/keyspace.js";
 import { MapReply, OK, PONG, Status, VerbatimReply, type Reply } from "../reply.js";
 import { transactionOf } from "../transactions.js";
+import { aclOf, unauthenticatedUser } from "../acl/acl.js";
+import { authenticate } from "../auth/authenticate.js";
+import type { Context } from "../context.js";
 
 const RESET = new Status("RESET");
-const WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 const NO_SUCH_CLIENT = "ERR No such client";
-
-/**
- * Checks a username and password. keycast has no users yet, so it behaves like Redis with no
- * requirepass: the default user has no password and any password is accepted for it.
- */
-function authenticate(user: string, _password: string): void {
-  if (user !== "default") throw new CommandError(WRONGPASS);
-}
+const HELLO_NOAUTH =
+  "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
 
 /** Redis's rule for names (CLIENT SETNAME, LIB-NAME): printable ASCII without spaces. */
 function validName(name: string): boolean {
@@ -57,7 +53,7 @@ interface KillFilter {
   skipMe: boolean;
 }
 
-function parseKillFilter(argv: string[]): KillFilter {
+function parseKillFilter(ctx: Context, argv: string[]): KillFilter {
   const f: KillFilter = { skipMe: true };
   if ((argv.length - 2) % 2 !== 0) throw new CommandError(SYNTAX);
   for (let i = 2; i < argv.length; i += 2) {
@@ -67,7 +63,7 @@ function parseKillFilter(argv: string[]): KillFilter {
     else if (opt === "ADDR") f.addr = v;
     else if (opt === "LADDR") f.laddr = v;
     else if (opt === "USER") {
-      if (v !== "default") throw new CommandError(`ERR No such user '${bytesToText(v)}'`);
+      if (!aclOf(ctx.server).users.has(v)) throw new CommandError(`ERR No such user '${bytesToText(v)}'`);
       f.user = v;
     } else if (opt === "TYPE") {
       const t = v.toLowerCase();
@@ -86,6 +82,7 @@ function killMatches(f: KillFilter, s: Session): boolean {
   if (f.id !== undefined && s.id !== f.id) return false;
   if (f.addr !== undefined && s.addr !== f.addr) return false;
   if (f.laddr !== undefined && clientExtras(s).laddr !== f.laddr) return false;
+  if (f.user !== undefined && (s.user?.name ?? "default") !== f.user) return false;
   // Every keycast client is a normal one; none is a master or replica.
   if (f.type !== undefined && f.type !== "normal") return false;
   return true;
@@ -153,7 +150,8 @@ export const connection: Implementations<typeof connectionCommands> = {
       } else if (isOption(argv[i]!, "SETNAME") && more >= 1) name = argv[++i]!;
       else throw new CommandError(`ERR Syntax error in HELLO option '${bytesToText(argv[i]!)}'`);
     }
-    if (auth) authenticate(auth[0], auth[1]);
+    if (auth) authenticate(ctx, auth[0], auth[1], argv[0]!);
+    if (ctx.session.user === unauthenticatedUser() && aclOf(ctx.server).authRequired) throw new CommandError(HELLO_NOAUTH);
     if (name !== null) setName(ctx.session, name);
     ctx.session.resp = version;
     return new MapReply([
@@ -174,14 +172,16 @@ export const connection: Implementations<typeof connectionCommands> = {
     ]);
   },
 
-  auth(_ctx, argv) {
+  auth(ctx, argv) {
     if (argv.length > 3) throw new CommandError(SYNTAX);
     if (argv.length === 2) {
-      throw new CommandError(
-        "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
-      );
-    }
-    authenticate(argv[1]!, argv[2]!);
+      if (aclOf(ctx.server).defaultUser.nopass) {
+        throw new CommandError(
+          "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+        );
+      }
+      authenticate(ctx, "default", argv[1]!, argv[0]!);
+    } else authenticate(ctx, argv[1]!, argv[2]!, argv[0]!);
     return OK;
   },
 
@@ -199,6 +199,9 @@ export const connection: Implementations<typeof connectionCommands> = {
     s.db = 0;
     s.name = null;
     clientExtras(s).noEvict = false;
+    // As Redis: back to the default user, authenticated only if it needs no password.
+    s.user = aclOf(ctx.server).initialUser();
+    s.tokenExpiresAt = undefined;
     return RESET;
   },
 
@@ -257,7 +260,7 @@ export const connection: Implementations<typeof connectionCommands> = {
         }
         throw new CommandError(NO_SUCH_CLIENT);
       }
-      const f = parseKillFilter(argv);
+      const f = parseKillFilter(ctx, argv);
       let killed = 0;
       for (const s of [...sessions.values()]) {
         if (f.skipMe && s === ctx.session) continue;

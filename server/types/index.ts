@@ -2,6 +2,7 @@
 // declared-but-unimplemented command a compile error; test/table.test.ts checks the reverse.
 import type { Commands } from "../../shared/commands/index.js";
 import type { Implementations } from "../dispatch.js";
+import { acl } from "./acl.js";
 import { connection } from "./connection.js";
 import { hashes } from "./hashes.js";
 import { keys } from "./keys.js";
@@ -22,4 +23,5 @@ export const implementations: Implementations<Commands> = {
   ...connection,
   ...server,
   ...transactions,
+  ...acl,
 };

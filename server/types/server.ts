@@ -14,6 +14,9 @@ import { DATABASES } from "../keyspace/keyspace.js";
 import { globMatch } from "../keyspace/glob.js";
 import { MapReply, OK, SetReply, Status, VerbatimReply, type Reply } from "../reply.js";
 import { touchWatchedForSwap } from "../transactions.js";
+import { ConfigError, rewriteConfigFile } from "../config-file.js";
+import { observabilityCommands } from "../observability/commands.js";
+import { persistenceCommands } from "../persistence/commands.js";
 
 // ---- COMMAND ----
 
@@ -115,12 +118,14 @@ const CONFIG_HELP = [
   "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
   "GET <pattern>",
   "    Return parameters matching the glob-like <pattern> and their values.",
-  "SET <directive> <value> [<directive> <value> ...]",
+  "SET <directive> <value>",
   "    Set the configuration <directive> to <value>.",
   "RESETSTAT",
   "    Reset statistics reported by the INFO command.",
+  "REWRITE",
+  "    Rewrite the configuration file.",
   "HELP",
-  "    Print this help.",
+  "    Prints this help.",
 ].map((l) => new Status(l));
 
 const GLOB_CHARS = /[*?[\\]/;
@@ -260,6 +265,7 @@ export const server: Implementations<typeof serverCommands> = {
         const s = findSetting(argv[i]!);
         if (s === undefined) throw new CommandError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
         if (s.immutable) throw configSetFailed(name, "can't set immutable config");
+        if (s.protected) throw configSetFailed(name, "can't set protected config");
         if (updates.some(([u]) => u === s)) throw configSetFailed(name, "duplicate parameter");
         try {
           updates.push([s, s.parse(argv[i + 1]!)]);
@@ -273,8 +279,22 @@ export const server: Implementations<typeof serverCommands> = {
       return OK;
     },
 
+    rewrite(ctx) {
+      try {
+        rewriteConfigFile(ctx.server);
+      } catch (e) {
+        if (e instanceof ConfigError && e.message.startsWith("ERR ")) throw new CommandError(e.message);
+        ctx.server.logger.error({ err: e, file: ctx.server.configFile }, "CONFIG REWRITE failed");
+        throw new CommandError(`ERR Rewriting config file: ${(e as Error).message}`);
+      }
+      return OK;
+    },
+
     resetstat(ctx) {
       const s = ctx.server.stats;
+      s.evictedKeys = 0;
+      s.eventsDropped = 0;
+      ctx.server.commandStats.reset();
       s.commands = 0;
       s.connectionsReceived = 0;
       s.rejectedConnections = 0;
@@ -321,8 +341,6 @@ export const server: Implementations<typeof serverCommands> = {
     return [String(us / 1_000_000n), String(us % 1_000_000n)];
   },
 
-  lastsave(ctx) {
-    // Nothing is saved yet: report the start, as Redis does before its first save.
-    return Math.floor(ctx.server.startedAt / 1000);
-  },
+  ...persistenceCommands,
+  ...observabilityCommands,
 };

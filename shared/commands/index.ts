@@ -1,6 +1,7 @@
 // The command table: every command keycast knows, keyed by its lower-case name.
 // The server's dispatcher and the client's methods are both derived from this object.
 import type { RespOnly } from "../command.js";
+import { aclCommands } from "./acl.js";
 import { connectionCommands } from "./connection.js";
 import { hashCommands } from "./hashes.js";
 import { keyCommands } from "./keys.js";
@@ -22,6 +23,7 @@ export const commandGroups = {
   connection: connectionCommands,
   server: serverCommands,
   transactions: transactionCommands,
+  acl: aclCommands,
 } as const;
 
 export const commands = {
@@ -34,6 +36,7 @@ export const commands = {
   ...connectionCommands,
   ...serverCommands,
   ...transactionCommands,
+  ...aclCommands,
 } as const;
 
 export type Commands = typeof commands;

@@ -1,5 +1,5 @@
 // Server commands (redis.io/commands/?group=server).
-import { command, container, type Value } from "../command.js";
+import { command, container, type Key, type Value } from "../command.js";
 
 const commandSubcommands = {
   count: command("COUNT", {
@@ -76,6 +76,14 @@ const configSubcommands = {
   })
     .args<[name: string, value: Value, ...more: Value[]]>()
     .reply<"OK">(),
+  rewrite: command("REWRITE", {
+    arity: 2,
+    flags: ADMIN,
+    acl: ADMIN_ACL,
+    summary: "Persists the effective configuration to file.",
+  })
+    .args<[]>()
+    .reply<"OK">(),
   resetstat: command("RESETSTAT", {
     arity: 2,
     flags: ADMIN,
@@ -95,6 +103,92 @@ const configSubcommands = {
 } as const;
 
 const FLUSH_TIPS = ["request_policy:all_shards", "response_policy:all_succeeded"];
+
+const SLOWLOG_FLAGS = ["admin", "loading", "stale"] as const;
+
+/** One SLOWLOG GET entry: id, unix time, microseconds, arguments, client address, client name. */
+export type SlowlogEntry = [id: number, time: number, microseconds: number, args: string[], addr: string, name: string];
+
+// In the order Redis 7.0's COMMAND INFO lists them.
+const slowlogSubcommands = {
+  len: command("LEN", {
+    arity: 2,
+    flags: SLOWLOG_FLAGS,
+    acl: ADMIN_ACL,
+    tips: ["request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"],
+    summary: "Returns the number of entries in the slow log.",
+  })
+    .args<[]>()
+    .reply<number>(),
+  reset: command("RESET", {
+    arity: 2,
+    flags: SLOWLOG_FLAGS,
+    acl: ADMIN_ACL,
+    tips: ["request_policy:all_nodes", "response_policy:all_succeeded"],
+    summary: "Clears all entries from the slow log.",
+  })
+    .args<[]>()
+    .reply<"OK">(),
+  help: command("HELP", {
+    arity: 2,
+    flags: ["loading", "stale"],
+    acl: ["@slow"],
+    summary: "Show helpful text about the different subcommands",
+  })
+    .args<[]>()
+    .reply<string[]>(),
+  get: command("GET", {
+    arity: -2,
+    flags: SLOWLOG_FLAGS,
+    acl: ADMIN_ACL,
+    tips: ["request_policy:all_nodes", "nondeterministic_output"],
+    summary: "Returns the slow log's entries.",
+  })
+    .args<[count?: number]>()
+    .reply<SlowlogEntry[]>(),
+} as const;
+
+const MEMORY_REPORT_TIPS = ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"];
+
+// In the order Redis 7.0's COMMAND INFO lists them.
+const memorySubcommands = {
+  purge: command("PURGE", {
+    arity: 2,
+    flags: [],
+    acl: ["@slow"],
+    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
+    summary: "Asks the allocator to release memory.",
+  })
+    .args<[]>()
+    .reply<"OK">(),
+  doctor: command("DOCTOR", { arity: 2, flags: [], acl: ["@slow"], tips: MEMORY_REPORT_TIPS, summary: "Outputs a memory problems report." })
+    .args<[]>()
+    .reply<string>(),
+  help: command("HELP", {
+    arity: 2,
+    flags: ["loading", "stale"],
+    acl: ["@slow"],
+    summary: "Returns helpful text about the different subcommands.",
+  })
+    .args<[]>()
+    .reply<string[]>(),
+  "malloc-stats": command("MALLOC-STATS", { arity: 2, flags: [], acl: ["@slow"], tips: MEMORY_REPORT_TIPS, summary: "Returns the allocator statistics." })
+    .args<[]>()
+    .reply<string>(),
+  usage: command("USAGE", {
+    arity: -3,
+    flags: ["readonly"],
+    acl: ["@read", "@slow"],
+    keys: [2, 2, 1],
+    keySpecFlags: ["RO"],
+    summary: "Estimates the memory usage of a key (keycast's estimate: see docs/operations.md).",
+  })
+    .args<[key: Key, samples?: "SAMPLES", count?: number]>()
+    .reply<number | null>(),
+  stats: command("STATS", { arity: 2, flags: [], acl: ["@slow"], tips: MEMORY_REPORT_TIPS, summary: "Returns details about memory usage." })
+    .args<[]>()
+    .reply<Record<string, unknown>>(),
+} as const;
 
 export const serverCommands = {
   command: container(
@@ -120,7 +214,7 @@ export const serverCommands = {
     .args<string[]>()
     .reply<string>(),
   config: container("CONFIG", { arity: -2, flags: [], acl: ["@slow"], summary: "A container for server configuration commands." }, configSubcommands)
-    .args<["GET", ...patterns: string[]] | ["SET", name: string, value: Value, ...more: Value[]] | ["RESETSTAT" | "HELP"]>()
+    .args<["GET", ...patterns: string[]] | ["SET", name: string, value: Value, ...more: Value[]] | ["RESETSTAT" | "REWRITE" | "HELP"]>()
     .reply<Record<string, string> | "OK" | string[]>(),
   dbsize: command("DBSIZE", {
     arity: 1,
@@ -171,8 +265,55 @@ export const serverCommands = {
     flags: ["loading", "stale", "fast"],
     acl: ["@admin", "@fast", "@dangerous"],
     tips: ["nondeterministic_output"],
-    summary: "Returns the Unix timestamp of the last successful save to disk (keycast: its start time, as it does not save yet).",
+    summary: "Returns the Unix timestamp of the last successful save to disk.",
   })
     .args<[]>()
     .reply<number>(),
+  save: command("SAVE", {
+    arity: 1,
+    flags: ["admin", "noscript", "no_async_loading", "no_multi"],
+    acl: ADMIN_ACL,
+    summary: "Synchronously saves the database(s) to disk.",
+  })
+    .args<[]>()
+    .reply<"OK">(),
+  bgsave: command("BGSAVE", {
+    arity: -1,
+    flags: ["admin", "noscript", "no_async_loading"],
+    acl: ADMIN_ACL,
+    summary: "Asynchronously saves the database(s) to disk.",
+  })
+    .args<[schedule?: "SCHEDULE"]>()
+    .reply<string>(),
+  bgrewriteaof: command("BGREWRITEAOF", {
+    arity: 1,
+    flags: ["admin", "noscript", "no_async_loading"],
+    acl: ADMIN_ACL,
+    summary: "Asynchronously rewrites the append-only file to disk.",
+  })
+    .args<[]>()
+    .reply<string>(),
+  shutdown: command("SHUTDOWN", {
+    arity: -1,
+    flags: ["admin", "noscript", "loading", "stale", "no_multi", "allow_busy"],
+    acl: ADMIN_ACL,
+    summary: "Synchronously saves the database(s) to disk and shuts down the server.",
+  })
+    .args<("NOSAVE" | "SAVE" | "NOW" | "FORCE" | "ABORT")[]>()
+    .reply<"OK">(),
+  slowlog: container("SLOWLOG", { arity: -2, flags: [], acl: ["@slow"], summary: "A container for slow log commands." }, slowlogSubcommands)
+    .args<["GET", count?: number] | ["LEN" | "RESET" | "HELP"]>()
+    .reply<SlowlogEntry[] | number | "OK" | string[]>(),
+  monitor: command("MONITOR", {
+    arity: 1,
+    flags: ["admin", "noscript", "loading", "stale"],
+    acl: ADMIN_ACL,
+    transports: ["resp"],
+    summary: "Listens for all requests received by the server in real-time.",
+  })
+    .args<[]>()
+    .reply<"OK">(),
+  memory: container("MEMORY", { arity: -2, flags: [], acl: ["@slow"], summary: "A container for memory diagnostics commands." }, memorySubcommands)
+    .args<["USAGE", key: Key, ...opts: ["SAMPLES", number] | []] | ["HELP" | "STATS" | "DOCTOR" | "PURGE" | "MALLOC-STATS"]>()
+    .reply<number | null | string[] | string | "OK" | Record<string, unknown>>(),
 } as const;
