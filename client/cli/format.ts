@@ -3,6 +3,8 @@
 // Output is built as a byte string (one char per byte) and written as latin1, so that raw
 // output gives back a value's exact bytes.
 
+import { repr } from "../../shared/repr.js";
+
 /** A simple-string reply (+OK), which the WebSocket protocol does not tell apart from a bulk string. */
 export class StatusText {
   /** `bytes`: a byte string. */
@@ -31,39 +33,7 @@ export function u8ToBytes(u: Uint8Array): string {
   return Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString("latin1");
 }
 
-/** redis-cli's quoting of a bulk string (sds.c's sdscatrepr): escapes, and \xHH for bytes that are not printable ASCII. */
-export function repr(bytes: string): string {
-  let out = '"';
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes.charCodeAt(i);
-    switch (c) {
-      case 0x5c:
-        out += "\\\\";
-        break;
-      case 0x22:
-        out += '\\"';
-        break;
-      case 0x0a:
-        out += "\\n";
-        break;
-      case 0x0d:
-        out += "\\r";
-        break;
-      case 0x09:
-        out += "\\t";
-        break;
-      case 0x07:
-        out += "\\a";
-        break;
-      case 0x08:
-        out += "\\b";
-        break;
-      default:
-        out += c >= 0x20 && c <= 0x7e ? bytes[i] : `\\x${c < 16 ? "0" : ""}${c.toString(16)}`;
-    }
-  }
-  return `${out}"`;
-}
+export { repr };
 
 /** A number the server sent as a float: a RESP2 client sees a double as a bulk string. */
 function doubleText(n: number): string {

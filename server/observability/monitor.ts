@@ -1,44 +1,14 @@
 // MONITOR: every command run, as one line per command, to the RESP connections that asked,
 // in Redis's format: `1339518083.107412 [0 127.0.0.1:60866] "keys" "*"`.
 
+import { repr } from "../../shared/repr.js";
 import type { Session } from "../context.js";
 
 /** Writes one line to a monitoring connection; false once that connection is gone. */
 export type MonitorSink = (line: string) => boolean;
 
-/** Redis's sdscatrepr: printable ASCII as is, the usual escapes, other bytes as \xHH. */
-export function quoteArg(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    switch (c) {
-      case 0x5c:
-        out += "\\\\";
-        break;
-      case 0x22:
-        out += '\\"';
-        break;
-      case 0x0a:
-        out += "\\n";
-        break;
-      case 0x0d:
-        out += "\\r";
-        break;
-      case 0x09:
-        out += "\\t";
-        break;
-      case 0x07:
-        out += "\\a";
-        break;
-      case 0x08:
-        out += "\\b";
-        break;
-      default:
-        out += c >= 0x20 && c <= 0x7e ? s[i] : `\\x${c.toString(16).padStart(2, "0")}`;
-    }
-  }
-  return `${out}"`;
-}
+/** Redis's sdscatrepr, as MONITOR quotes each argument. */
+export const quoteArg = repr;
 
 export class Monitors {
   private readonly sinks = new Map<Session, MonitorSink>();
