@@ -237,6 +237,7 @@ describe("Origins", () => {
       const evil = new WebSocket(s.url, { origin: "https://evil.example" });
       const [, res] = (await once(evil, "unexpected-response")) as [unknown, { statusCode: number }];
       expect(res.statusCode).toBe(403);
+      evil.on("error", () => {});
       evil.terminate();
       // No Origin: not a browser (a back end): allowed.
       const plain = await connect(s.url);
@@ -259,6 +260,7 @@ describe("Origins", () => {
         const ws = new WebSocket(s.url, { origin });
         const outcome = await Promise.race([once(ws, "open").then(() => "open"), once(ws, "unexpected-response").then(() => "refused")]);
         expect(outcome, origin).toBe(ok ? "open" : "refused");
+        ws.on("error", () => {});
         ws.terminate();
       }
     } finally {
@@ -309,6 +311,7 @@ describe("settings from the command line and config file", () => {
       const ws = new WebSocket(s.url.replace("0.0.0.0", "127.0.0.1"), { origin: "http://localhost:1" });
       const [, res] = (await once(ws, "unexpected-response")) as [unknown, { statusCode: number }];
       expect(res.statusCode).toBe(403);
+      ws.on("error", () => {});
       ws.terminate();
     } finally {
       await s.close();
