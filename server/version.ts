@@ -1,1 +1,1 @@
-export const SERVER_VERSION = "0.1.0";
+export { VERSION as SERVER_VERSION } from "../shared/version.js";

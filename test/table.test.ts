@@ -7,6 +7,7 @@ import { commandGroups, commands } from "../shared/commands/index.js";
 import { renderCommandsDoc } from "../shared/docs.js";
 import { implementations } from "../server/types/index.js";
 import { KeycastClient } from "../client/index.js";
+import { VERSION } from "../shared/version.js";
 
 describe("command table", () => {
   it("has an implementation for every declared command and a declaration for every implementation", () => {
@@ -39,6 +40,11 @@ describe("command table", () => {
   it("groups every command exactly once", () => {
     const grouped = Object.values(commandGroups).flatMap((g) => Object.keys(g));
     expect(grouped.sort()).toEqual(Object.keys(commands).sort());
+  });
+
+  it("reports the package's version", () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as { version: string };
+    expect(VERSION).toBe(pkg.version);
   });
 
   it("matches docs/commands.md (run `npm run docs` after changing the table)", () => {

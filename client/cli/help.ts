@@ -1,19 +1,10 @@
 // `help`, `help <command>` and `help @<group>` at the prompt, from the shared command table.
 
 import type { CommandSpec } from "../../shared/command.js";
-import { commandGroups } from "../../shared/commands/index.js";
-import { SERVER_VERSION } from "../../server/version.js";
+import { commandGroups, redisGroupNames } from "../../shared/commands/index.js";
+import { VERSION as SERVER_VERSION } from "../../shared/version.js";
 
-const GROUP_NAMES: Record<string, string> = {
-  keys: "generic",
-  strings: "string",
-  lists: "list",
-  sets: "set",
-  hashes: "hash",
-  connection: "connection",
-  server: "server",
-  transactions: "transactions",
-};
+const GROUP_NAMES: Readonly<Record<string, string>> = redisGroupNames;
 
 interface Entry {
   spec: CommandSpec;

@@ -5,7 +5,7 @@
 //   keycast-cli SET a 1               one command, then exit
 //   keycast-cli --watch 'metrics:*'   stream changes until interrupted
 
-import { SERVER_VERSION } from "../../server/version.js";
+import { VERSION as SERVER_VERSION } from "../../shared/version.js";
 import { helpText } from "./help.js";
 import { parseOptions, USAGE, UsageError } from "./options.js";
 import { emit, LineRunner, Printer, runInteractive, runPipe, write, type Streams } from "./repl.js";

@@ -1,6 +1,6 @@
 // Server commands: COMMAND (derived from the shared table), INFO, CONFIG, the database-wide
 // commands (DBSIZE, FLUSHALL, FLUSHDB, SWAPDB) and TIME.
-import { commandGroups } from "../../shared/commands/index.js";
+import { commandGroups, redisGroupNames } from "../../shared/commands/index.js";
 import type { serverCommands } from "../../shared/commands/server.js";
 import type { CommandSpec } from "../../shared/command.js";
 import { int32Arg, isOption, toInt64 } from "../args.js";
@@ -21,17 +21,7 @@ import { persistenceCommands } from "../persistence/commands.js";
 // ---- COMMAND ----
 
 /** Redis's documentation group of each command, from the group it is declared in. */
-const GROUP_NAMES: Record<string, string> = {
-  keys: "generic",
-  strings: "string",
-  lists: "list",
-  sets: "set",
-  hashes: "hash",
-  connection: "connection",
-  server: "server",
-  transactions: "transactions",
-  pubsub: "pubsub",
-};
+const GROUP_NAMES: Readonly<Record<string, string>> = redisGroupNames;
 const groupOf = new Map<string, string>();
 for (const [group, cmds] of Object.entries(commandGroups)) {
   for (const spec of Object.values(cmds) as CommandSpec[]) groupOf.set(spec.name, GROUP_NAMES[group] ?? group);

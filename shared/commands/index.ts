@@ -26,6 +26,20 @@ export const commandGroups = {
   acl: aclCommands,
 } as const;
 
+/** Redis's documentation group of each declaration group (COMMAND DOCS, the CLI's `help @group`). */
+export const redisGroupNames: Readonly<Record<keyof typeof commandGroups, string>> = {
+  keys: "generic",
+  strings: "string",
+  lists: "list",
+  sets: "set",
+  hashes: "hash",
+  pubsub: "pubsub",
+  connection: "connection",
+  server: "server",
+  transactions: "transactions",
+  acl: "server",
+};
+
 export const commands = {
   ...keyCommands,
   ...stringCommands,
