@@ -18,6 +18,7 @@ import "./persistence/settings.js";
 import "./eviction/settings.js";
 import "./observability/settings.js";
 import "./observability/slowlog.js";
+import { splitArgs } from "../shared/splitargs.js";
 
 /** A setting that cannot be used; the message names it, its value and its source. */
 export class ConfigError extends Error {}
@@ -53,68 +54,6 @@ const ALIASES: Record<string, string> = { host: "bind", port: "ws-port", "resp-p
 
 // ---- the file format ----
 
-/**
- * Redis's sdssplitargs: words separated by blanks; "double quotes" with \n \r \t \b \a \\ \"
- * and \xHH escapes; 'single quotes' with only \'. Null for unbalanced quotes.
- */
-export function splitArgs(line: string): string[] | null {
-  const out: string[] = [];
-  let i = 0;
-  const n = line.length;
-  for (;;) {
-    while (i < n && /\s/.test(line[i]!)) i++;
-    if (i >= n) return out;
-    let word = "";
-    let inDouble = false;
-    let inSingle = false;
-    for (;;) {
-      const c = line[i];
-      if (inDouble) {
-        if (c === undefined) return null;
-        if (c === "\\" && line[i + 1] === "x" && /^[0-9a-fA-F]{2}$/.test(line.slice(i + 2, i + 4))) {
-          word += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
-          i += 4;
-          continue;
-        }
-        if (c === "\\" && i + 1 < n) {
-          const e = line[i + 1]!;
-          word += e === "n" ? "\n" : e === "r" ? "\r" : e === "t" ? "\t" : e === "b" ? "\b" : e === "a" ? "\x07" : e;
-          i += 2;
-          continue;
-        }
-        if (c === '"') {
-          i++;
-          // A closing quote must be followed by a blank or the end.
-          if (i < n && !/\s/.test(line[i]!)) return null;
-          break;
-        }
-        word += c;
-        i++;
-      } else if (inSingle) {
-        if (c === undefined) return null;
-        if (c === "\\" && line[i + 1] === "'") {
-          word += "'";
-          i += 2;
-          continue;
-        }
-        if (c === "'") {
-          i++;
-          if (i < n && !/\s/.test(line[i]!)) return null;
-          break;
-        }
-        word += c;
-        i++;
-      } else {
-        if (c === undefined || /\s/.test(c)) break;
-        if (c === '"') inDouble = true;
-        else if (c === "'") inSingle = true;
-        else word += c;
-        i++;
-      }
-    }
-    out.push(word);
-  }
-}
 
 /** A value as the file format writes it: bare when it can be, else double-quoted. */
 export function quoteValue(v: string): string {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { formatRaw, formatTTY, repr, StatusText } from "../client/cli/format.js";
-import { splitArgs } from "../client/cli/split.js";
+import { splitArgs } from "../shared/splitargs.js";
 import { connect, type KeycastClient } from "../client/node.js";
 import { startServer, type RunningServer } from "../server/index.js";
 import { startRedisServer, type RedisServer } from "./redis-server.js";

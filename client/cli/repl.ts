@@ -10,7 +10,7 @@ import { formatRaw, formatTTY, textToBytes, type CliReply } from "./format.js";
 import { helpText } from "./help.js";
 import type { CliOptions } from "./options.js";
 import { Failure, type Session } from "./session.js";
-import { splitArgs } from "./split.js";
+import { splitArgs } from "../../shared/splitargs.js";
 
 /** What one command prints: on stdout, and on stderr (byte strings). */
 export interface Output {

@@ -7,6 +7,8 @@
 // are collected without re-copying the buffer on every read. Every word becomes a byte string
 // (one char per byte, see server/bytes.ts): nothing is decoded as UTF-8.
 
+import { splitArgs } from "../../shared/splitargs.js";
+
 /** A malformed request. The message is the error reply; the connection is closed after it. */
 export class ProtocolError extends Error {}
 
@@ -57,67 +59,9 @@ function parseInteger(buf: Buffer, start: number, end: number): number {
   return negative ? -n : n;
 }
 
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-const ESCAPES: Record<number, string> = { 110: "\n", 114: "\r", 116: "\t", 98: "\b", 97: "\x07" };
-
-/**
- * Splits an inline command into words as Redis's sdssplitargs does: blanks separate words,
- * "double quotes" take \n \r \t \b \a \xHH escapes, 'single quotes' take \'. A closing quote
- * must be followed by a blank or the end. Null for unbalanced quotes.
- */
+/** Splits an inline command into words as Redis's sdssplitargs does; null for unbalanced quotes. */
 export function splitInline(line: Buffer): string[] | null {
-  const words: string[] = [];
-  const n = line.length;
-  let p = 0;
-  for (;;) {
-    while (p < n && isSpace(line[p]!)) p++;
-    if (p >= n || line[p] === 0) return words;
-    let word = "";
-    let inDouble = false;
-    let inSingle = false;
-    let done = false;
-    while (!done) {
-      const c = p < n ? line[p]! : 0;
-      if (inDouble) {
-        if (c === 92 && p + 3 < n && line[p + 1] === 120 && hexValue(line[p + 2]!) >= 0 && hexValue(line[p + 3]!) >= 0) {
-          word += String.fromCharCode(hexValue(line[p + 2]!) * 16 + hexValue(line[p + 3]!));
-          p += 3;
-        } else if (c === 92 && p + 1 < n && line[p + 1] !== 0) {
-          p++;
-          const e = line[p]!;
-          word += ESCAPES[e] ?? String.fromCharCode(e);
-        } else if (c === 34) {
-          if (p + 1 < n && line[p + 1] !== 0 && !isSpace(line[p + 1]!)) return null;
-          done = true;
-        } else if (c === 0) return null;
-        else word += String.fromCharCode(c);
-      } else if (inSingle) {
-        if (c === 92 && p + 1 < n && line[p + 1] === 39) {
-          p++;
-          word += "'";
-        } else if (c === 39) {
-          if (p + 1 < n && line[p + 1] !== 0 && !isSpace(line[p + 1]!)) return null;
-          done = true;
-        } else if (c === 0) return null;
-        else word += String.fromCharCode(c);
-      } else if (c === 32 || c === LF || c === CR || c === 9 || c === 0) done = true;
-      else if (c === 34) inDouble = true;
-      else if (c === 39) inSingle = true;
-      else word += String.fromCharCode(c);
-      if (p < n) p++;
-    }
-    words.push(word);
-  }
+  return splitArgs(byteString(line, 0, line.length));
 }
 
 export class RespParser {

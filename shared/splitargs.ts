@@ -1,6 +1,6 @@
-// Splitting a typed line into arguments the way redis-cli does (sds.c's sdssplitargs), so a
-// line pasted from a redis-cli session means the same thing here. Works on byte strings
-// (one char per byte) so that "\xff" yields the byte 0xff, not a UTF-8 sequence.
+// Redis's sdssplitargs (sds.c): how redis-cli splits a typed line, how the Redis port splits an
+// inline command, and how redis.conf lines are read. One implementation for all three. Works on
+// byte strings (one char per byte), so "\xff" yields the byte 0xff, not a UTF-8 sequence.
 
 function isSpace(c: number): boolean {
   // C's isspace: space, \t \n \v \f \r.
