@@ -64,6 +64,8 @@ const { monitorEventLoopDelay } = await import("node:perf_hooks");
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 if (process.env.BENCH_LOOP_DELAY) loopDelay.enable();
 
+let profiler = null;
+
 serve({
   info: () => ({ port: server.port, respPort: kind === "keycast" ? (server.respPort ?? null) : null, pid: process.pid }),
   mem: () => collect(),
@@ -72,6 +74,22 @@ serve({
     collect();
     const { writeHeapSnapshot } = await import("node:v8");
     return writeHeapSnapshot(path);
+  },
+  /** CPU profile of a phase only (bench/expiry-throughput.mjs): start, then stop into a file. */
+  profileStart: async () => {
+    const { Session } = await import("node:inspector/promises");
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.start");
+    return { started: true };
+  },
+  profileStop: async ({ path }) => {
+    const { profile } = await profiler.post("Profiler.stop");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(path, JSON.stringify(profile));
+    profiler.disconnect();
+    return { path };
   },
   exit: () => {
     if (process.env.BENCH_LOOP_DELAY) {

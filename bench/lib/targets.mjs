@@ -30,6 +30,8 @@ export async function startTarget(kind, { profile = false, label = kind } = {}) 
     pid: info.pid,
     mem: () => child.request("mem", {}, 60_000),
     snapshot: (path) => child.request("snapshot", { path }, 120_000),
+    profileStart: () => child.request("profileStart"),
+    profileStop: (path) => child.request("profileStop", { path }, 60_000),
     stop: () => child.stop(),
   };
 }

@@ -3,12 +3,10 @@
 // through their compiled glob), and sent once per connection whose watches match, with the
 // event's common part encoded once per event (per value variant), not once per watcher.
 
-import { Packr } from "msgpackr";
 import { compileGlob, isLiteralPattern } from "../keyspace/glob.js";
 import type { Keyspace } from "../keyspace/keyspace.js";
 import type { Reply } from "../reply.js";
-import { replyToWire } from "../transports/msgpack-replies.js";
-import { FrameType } from "../../shared/protocol.js";
+import { encodeEventTail, eventFrame } from "./event-frame.js";
 import type { EventRecord, History } from "./history.js";
 import { captureValue, containerValue, UNRECORDED } from "./values.js";
 import { canReadKey } from "../acl/check.js";
@@ -52,8 +50,6 @@ export interface Watch {
   /** The user may read every key the pattern can match: no per-event check needed. */
   covered: boolean;
 }
-
-const packr = new Packr({ useRecords: false, variableMapSize: true });
 
 function needsOf(w: Watch): number {
   return w.value === "full" ? WITH_VALUE | WITH_DELTA : w.value === "delta" ? WITH_DELTA : 0;
@@ -210,7 +206,7 @@ export class Watchers {
         record.value = containerValue(ks.dbs[db]!, key);
       }
       const common = (variants[needs] ??= this.encodeCommon(record, needs));
-      sink.sendEvent(frameFor(sink.ids, common));
+      sink.sendEvent(eventFrame(sink.ids, common));
       this.eventsSent++;
     }
   }
@@ -231,26 +227,13 @@ export class Watchers {
 
   /** The tail of an event frame: db, key, event, offset, time, delta, value (msgpack, no array header). */
   encodeCommon(r: EventRecord, needs: number): Buffer {
-    const delta = needs & WITH_DELTA && r.delta !== undefined ? replyToWire(r.delta as Reply) : null;
-    const value = needs & WITH_VALUE && r.value !== UNRECORDED ? replyToWire(r.value as Reply) : null;
-    const packed = packr.pack([r.db, replyToWire(r.key), r.event, r.offset, r.time, delta, value]);
-    // Drop the 7-element array header (0x97): the frame writes its own 9-element header.
-    return Buffer.from(packed.subarray(1));
+    const delta = needs & WITH_DELTA ? (r.delta as Reply | undefined) : undefined;
+    const value = needs & WITH_VALUE && r.value !== UNRECORDED ? (r.value as Reply) : undefined;
+    return encodeEventTail(r.db, r.key, r.event, r.offset, r.time, delta, value);
   }
 
   /** An event frame for one watch, for replay after a resume. */
   replayFrame(w: Watch, r: EventRecord): Buffer {
-    return frameFor([w.id, ++w.seq], this.encodeCommon(r, needsOf(w)));
+    return eventFrame([w.id, ++w.seq], this.encodeCommon(r, needsOf(w)));
   }
-}
-
-/** [3, [watchId, seq, ...], ...common]: a 9-element msgpack array. */
-function frameFor(ids: number[], common: Buffer): Buffer {
-  const head = packr.pack(ids);
-  const frame = Buffer.allocUnsafe(2 + head.length + common.length);
-  frame[0] = 0x99;
-  frame[1] = FrameType.EVENT;
-  head.copy(frame, 2);
-  common.copy(frame, 2 + head.length);
-  return frame;
 }

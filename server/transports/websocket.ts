@@ -29,6 +29,7 @@ import { execute, executeBatch } from "../dispatch.js";
 import { ErrorReply, type Reply } from "../reply.js";
 import type { ServerState } from "../state.js";
 import { replyToWire, type Wire } from "./msgpack-replies.js";
+import { QueuedWebSocket, WsOutput } from "./ws-output.js";
 import { SERVER_VERSION } from "../version.js";
 import { CommandError } from "../errors.js";
 import { parseWatchRequest, startWatch } from "../events/watch-start.js";
@@ -149,6 +150,8 @@ function sleep(ms: number): Promise<void> {
 
 class WsConnection implements WatchSink {
   private readonly ctx: Context;
+  /** Frames queued this tick (server/transports/ws-output.ts). */
+  private readonly out: WsOutput;
   private badFrames = 0;
   private authFailures = 0;
   private readonly watches = new Map<number, Watch>();
@@ -177,6 +180,8 @@ class WsConnection implements WatchSink {
     handshakeToken: string | null,
   ) {
     this.ctx = new Context(server, session);
+    this.out = new WsOutput((ws as unknown as { _socket: Socket })._socket, () => ws.readyState === ws.OPEN);
+    (ws as QueuedWebSocket).output = this.out;
     session.isSubscriber = () => this.watches.size + this.subscriptions.size > 0;
     session.aclChanged = () => this.subscriptionsStillAllowed();
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
@@ -232,29 +237,18 @@ class WsConnection implements WatchSink {
   /** Sends a frame unless the client has fallen too far behind, in which case it is cut off. */
   private sendRaw(data: Buffer): void {
     if (this.closing) return;
-    if (this.ws.bufferedAmount + data.length > this.options.maxOutputBytes) {
+    const out = this.out;
+    if (this.ws.bufferedAmount + out.pending + data.length > this.options.maxOutputBytes) {
       this.closing = true;
+      out.discard();
       this.ws.close(CloseCode.POLICY, `output buffer limit reached (${this.options.maxOutputBytes} bytes): the client reads too slowly`);
       // The close frame waits behind what the client has not read; do not wait for it long.
       setTimeout(() => this.ws.terminate(), 1000).unref();
       this.cleanup();
       return;
     }
-    if (!this.corked) {
-      // Everything sent to this socket in one tick goes out in one write system call: with
-      // many events per tick (fan-out, expiry bursts) the syscalls, not the encoding, cost most.
-      this.corked = true;
-      (this.ws as unknown as { _socket: Socket })._socket.cork();
-      process.nextTick(this.uncork);
-    }
-    this.ws.send(data);
+    out.push(data);
   }
-
-  private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    (this.ws as unknown as { _socket: Socket })._socket.uncork();
-  };
 
   sendFrame(frame: unknown[]): void {
     this.sendRaw(packr.pack(frame));
@@ -722,6 +716,8 @@ export function attachWebSocket(server: ServerState, options: WebSocketOptions) 
     noServer: true,
     maxPayload: options.maxFrameBytes,
     perMessageDeflate: false,
+    // Frames are queued per tick (ws-output.ts), which needs deflate off and this socket class.
+    WebSocket: QueuedWebSocket,
     clientTracking: true,
     // Select "keycast" when offered; a token offered beside it is never echoed back.
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),

@@ -1,0 +1,148 @@
+// Outgoing WebSocket messages of one connection, framed here and written once per tick.
+//
+// ws writes each message as two chunks (header, payload) through the socket's Writable
+// machinery; with hundreds of events per tick for one socket (an expiry burst, a busy feed)
+// that per-chunk bookkeeping and the iovecs of writev cost more than the bytes themselves.
+// Server frames are never masked, so framing is a few header bytes: messages are copied into
+// one buffer per tick and written with one call. Used with permessage-deflate off only, where
+// ws itself writes synchronously and nothing of its own can sit between our frames.
+
+import type { Socket } from "node:net";
+import { WebSocket } from "ws";
+
+/** Payloads at least this large are written as they are, not copied. */
+const COPY_LIMIT = 16 * 1024;
+const FIRST_CHUNK = 512;
+const MAX_CHUNK = 64 * 1024;
+
+const dirty: WsOutput[] = [];
+let scheduled = false;
+
+function flushAll(): void {
+  scheduled = false;
+  // A flush can make a socket emit events synchronously (errors), which may queue more
+  // output: those go in the next round, so iterate over what is here now.
+  const n = dirty.length;
+  for (let i = 0; i < n; i++) dirty[i]!.flush();
+  dirty.splice(0, n);
+}
+
+export class WsOutput {
+  /** The chunk being filled this tick, and how much of it is used. */
+  private chunk: Buffer | null = null;
+  private used = 0;
+  /** Chunks filled (or large payloads) earlier this tick, in order. */
+  private sealed: Buffer[] = [];
+  /** Size of the next chunk: grows while one tick has much to send. */
+  private nextSize = FIRST_CHUNK;
+  /** Bytes waiting for the end of the tick. */
+  pending = 0;
+  private queued = false;
+
+  constructor(
+    private readonly socket: Socket,
+    /** False once the connection may no longer be written to (closing, closed). */
+    private readonly open: () => boolean,
+  ) {}
+
+  /** Queues one binary message. */
+  push(payload: Buffer): void {
+    const n = payload.length;
+    const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+    if (n >= COPY_LIMIT) {
+      this.reserve(head);
+      this.writeHeader(n, head);
+      this.seal();
+      this.sealed.push(payload);
+    } else {
+      this.reserve(head + n);
+      this.writeHeader(n, head);
+      payload.copy(this.chunk!, this.used);
+      this.used += n;
+    }
+    this.pending += head + n;
+    if (!this.queued) {
+      this.queued = true;
+      dirty.push(this);
+      if (!scheduled) {
+        scheduled = true;
+        process.nextTick(flushAll);
+      }
+    }
+  }
+
+  private writeHeader(n: number, head: number): void {
+    const b = this.chunk!;
+    let at = this.used;
+    b[at++] = 0x82; // FIN, binary
+    if (head === 2) b[at++] = n;
+    else if (head === 4) {
+      b[at++] = 126;
+      b.writeUInt16BE(n, at);
+      at += 2;
+    } else {
+      b[at++] = 127;
+      b.writeUInt32BE(Math.floor(n / 2 ** 32), at);
+      b.writeUInt32BE(n >>> 0, at + 4);
+      at += 8;
+    }
+    this.used = at;
+  }
+
+  /** Makes room for `n` more bytes in the current chunk. */
+  private reserve(n: number): void {
+    const c = this.chunk;
+    if (c !== null && c.length - this.used >= n) return;
+    this.seal();
+    this.chunk = Buffer.allocUnsafe(Math.max(this.nextSize, n));
+    this.nextSize = Math.min(MAX_CHUNK, this.nextSize * 4);
+    this.used = 0;
+  }
+
+  private seal(): void {
+    if (this.chunk !== null && this.used > 0) this.sealed.push(this.chunk.subarray(0, this.used));
+    this.chunk = null;
+    this.used = 0;
+  }
+
+  /** Writes what is queued now (before a close frame, which must come after it). */
+  flush(): void {
+    this.queued = false;
+    this.nextSize = FIRST_CHUNK;
+    this.seal();
+    const parts = this.sealed;
+    if (parts.length === 0) return;
+    this.sealed = [];
+    this.pending = 0;
+    const socket = this.socket;
+    if (!this.open() || socket.destroyed || !socket.writable) return;
+    if (parts.length === 1) {
+      socket.write(parts[0]!);
+      return;
+    }
+    socket.cork();
+    for (const p of parts) socket.write(p);
+    socket.uncork();
+  }
+
+  /** Drops what is queued (the connection was cut off). */
+  discard(): void {
+    this.chunk = null;
+    this.used = 0;
+    this.sealed = [];
+    this.pending = 0;
+  }
+}
+
+/**
+ * The server's WebSocket: a close frame (ours, or ws's answer to the client's) goes out after
+ * the messages already queued this tick, as it did when every message was written at once.
+ */
+export class QueuedWebSocket extends WebSocket {
+  output: WsOutput | null = null;
+
+  override close(code?: number, data?: string | Buffer): void {
+    this.output?.flush();
+    super.close(code, data);
+  }
+}
