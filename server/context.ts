@@ -41,6 +41,9 @@ export interface Session {
 }
 
 export class Context {
+  /** performance.now() when the last command run through this context finished (dispatch.call). */
+  ended = 0;
+
   constructor(
     readonly server: ServerState,
     readonly session: Session,

@@ -23,6 +23,9 @@ export class Keyspace {
   readonly heap = new DeadlineHeap();
   /** The time commands see: fixed for the length of one command, as Redis does. */
   now = Date.now();
+  /** The wall clock and the monotonic clock read together by the last tick(): advance() counts from them. */
+  private wallBase = this.now;
+  private perfBase = performance.now();
   expiredKeys = 0;
   private readonly listeners: KeyEventListener[] = [];
   private readonly flushListeners: FlushListener[] = [];
@@ -37,7 +40,24 @@ export class Keyspace {
 
   /** Refreshes the clock commands read. */
   tick(): number {
-    return (this.now = Date.now());
+    this.perfBase = performance.now();
+    return (this.wallBase = this.now = Date.now());
+  }
+
+  /**
+   * Moves the clock to a performance.now() reading taken since the last tick(), without
+   * reading the wall clock again: a batch runs each command with its own time at the cost of
+   * the one monotonic reading that also times the command.
+   */
+  advance(perfNow: number): void {
+    const since = perfNow - this.perfBase;
+    // A reading from before the last tick (another caller ticked in between) keeps that tick's time.
+    this.now = since > 0 ? this.wallBase + Math.floor(since) : this.wallBase;
+  }
+
+  /** The performance.now() reading of the last tick(). */
+  get tickedAt(): number {
+    return this.perfBase;
   }
 
   onKeyEvent(listener: KeyEventListener): () => void {

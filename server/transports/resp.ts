@@ -133,6 +133,9 @@ export class RespConnection {
     const maxBulk = this.config.get(PROTO_MAX_BULK_LEN);
     const bucket = this.rateBucket();
     let n = 0;
+    ctx.server.keyspace.tick();
+    // Each command starts where the previous one ended: one clock read per command (dispatch.call).
+    ctx.ended = ctx.server.keyspace.tickedAt;
     try {
       for (;;) {
         let argv: string[] | null = this.deferred;
@@ -161,7 +164,7 @@ export class RespConnection {
           }
         }
         const refused = session.subscriptions === undefined ? null : this.refuseWhileSubscribed(argv);
-        const reply: Reply = refused ?? (tx.queue === null ? execute(ctx, argv) : runCommand(ctx, tx, argv));
+        const reply: Reply = refused ?? (tx.queue === null ? execute(ctx, argv, ctx.ended) : runCommand(ctx, tx, argv));
         if (this.prechecked) {
           this.prechecked = false;
           clearPrechecked(session);

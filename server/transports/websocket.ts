@@ -546,18 +546,21 @@ class WsConnection implements WatchSink {
    */
   private continueBatch(job: BatchJob, bucket: TokenBucket | null): Promise<void> | void {
     const { raw, maxBulk, replies } = job;
-    const start = performance.now();
+    const ctx = this.ctx;
+    ctx.server.keyspace.tick();
+    const start = ctx.server.keyspace.tickedAt;
     let end = raw.length;
     if (bucket !== null) {
       const granted = bucket.take(raw.length - job.next, Date.now());
       if (granted === 0) return sleep(bucket.waitMs(1, Date.now())).then(() => this.resumeBatch(job));
       end = job.next + granted;
     }
-    const ctx = this.ctx;
     let i = job.next;
+    // Each command starts where the previous one ended: one clock read per command.
+    ctx.ended = start;
     while (i < end) {
       const argv = decodeCommand(raw[i], i, maxBulk);
-      replies[i] = argv instanceof ErrorReply ? argv : execute(ctx, argv);
+      replies[i] = argv instanceof ErrorReply ? argv : execute(ctx, argv, ctx.ended);
       i++;
       if ((i & 63) === 0 && i < end && performance.now() - start > SLICE_MS) break;
     }
