@@ -36,6 +36,8 @@ export interface Session {
   tokenExpiresAt?: number;
   /** Called after the user's rules changed; false when the connection must be closed (WebSocket subscriptions). */
   aclChanged?: () => boolean;
+  /** Bytes written to the connection and not yet taken by the client (CLIENT LIST omem), where the transport knows. */
+  outputBytes?: () => number;
   /** Watches or subscriptions held: such a connection is exempt from the idle timeout, as Redis's subscribers are. */
   isSubscriber?: () => boolean;
 }

@@ -49,7 +49,7 @@ export function clientLine(session: Session, now: number): string {
     `id=${session.id} addr=${session.addr} laddr=${e.laddr} fd=-1 name=${session.name ?? ""}` +
     ` age=${Math.floor((now - session.createdAt) / 1000)} idle=${Math.floor((now - session.lastActiveAt) / 1000)}` +
     ` flags=${flags} db=${session.db} sub=0 psub=0 ssub=0 multi=${queued ? queued.length : -1}` +
-    ` qbuf=${e.queryBuffer()} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=${e.outputBuffer()} tot-mem=0` +
+    ` qbuf=${e.queryBuffer()} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=${session.outputBytes?.() ?? e.outputBuffer()} tot-mem=0` +
     ` events=r cmd=${session.lastCommand} user=${session.user?.name ?? "default"} redir=-1 resp=${session.resp}` +
     ` lib-name=${e.libName} lib-ver=${e.libVer} transport=${session.transport}`
   );

@@ -183,7 +183,7 @@ export function createMetrics(state: ServerState): Metrics {
       const sum = { ws: 0, resp: 0 };
       const max = { ws: 0, resp: 0 };
       for (const s of state.sessions.values()) {
-        const n = clientExtras(s).outputBuffer();
+        const n = s.outputBytes?.() ?? clientExtras(s).outputBuffer();
         sum[s.transport] += n;
         if (n > max[s.transport]) max[s.transport] = n;
       }

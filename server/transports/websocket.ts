@@ -9,7 +9,6 @@
 
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { Packr, Unpackr } from "msgpackr";
 import { WebSocketServer, type WebSocket, type RawData } from "ws";
@@ -24,12 +23,13 @@ import {
   type AuthResult,
 } from "../../shared/protocol.js";
 import { bufferToBytes, textToBytes } from "../bytes.js";
-import { Context, type Session } from "../context.js";
+import { Context } from "../context.js";
 import { execute, executeBatch } from "../dispatch.js";
 import { ErrorReply, type Reply } from "../reply.js";
 import type { ServerState } from "../state.js";
 import { replyToWire, type Wire } from "./msgpack-replies.js";
-import { QueuedWebSocket, WsOutput } from "./ws-output.js";
+import { QueuedWebSocket } from "./ws-output.js";
+import { WsSession } from "./ws-session.js";
 import { SERVER_VERSION } from "../version.js";
 import { CommandError } from "../errors.js";
 import { parseWatchRequest, startWatch } from "../events/watch-start.js";
@@ -41,7 +41,7 @@ import { checkPassword, clearPrechecked, precheck, WRONGPASS } from "../auth/aut
 import { originAllowed } from "../auth/origins.js";
 import { TokenError, type TokenVerifier } from "../auth/tokens.js";
 import { configOf, PROTO_MAX_BULK_LEN } from "../config.js";
-import { clientExtras, clientLine } from "../info.js";
+import { clientLine } from "../info.js";
 import { isLiteralPattern } from "../keyspace/glob.js";
 import { admit, normalizeIp, release } from "../limits/connections.js";
 import { MAX_COMMANDS_BURST, MAX_COMMANDS_PER_SECOND } from "../limits/settings.js";
@@ -150,12 +150,12 @@ function sleep(ms: number): Promise<void> {
 
 class WsConnection implements WatchSink {
   private readonly ctx: Context;
-  /** Frames queued this tick (server/transports/ws-output.ts). */
-  private readonly out: WsOutput;
   private badFrames = 0;
   private authFailures = 0;
-  private readonly watches = new Map<number, Watch>();
-  private readonly subscriptions = new Map<number, WsSubscription>();
+  // Created on first use: most connections never watch or subscribe, and an empty Map costs
+  // ~250 bytes (docs/performance.md, memory per idle connection).
+  private watchMap: Map<number, Watch> | null = null;
+  private subscriptionMap: Map<number, WsSubscription> | null = null;
   private closing = false;
   /** Frames received and not yet run, oldest first. */
   private readonly queue: unknown[] = [];
@@ -174,29 +174,53 @@ class WsConnection implements WatchSink {
 
   constructor(
     private readonly server: ServerState,
-    private readonly ws: WebSocket,
-    readonly session: Session,
+    private readonly ws: QueuedWebSocket,
+    readonly session: WsSession,
     private readonly options: WebSocketOptions,
     handshakeToken: string | null,
+    /** The client's address, counted against maxclients-per-ip until the socket closes. */
+    private readonly ip: string,
   ) {
     this.ctx = new Context(server, session);
-    this.out = new WsOutput((ws as unknown as { _socket: Socket })._socket, () => ws.readyState === ws.OPEN);
-    (ws as QueuedWebSocket).output = this.out;
-    session.isSubscriber = () => this.watches.size + this.subscriptions.size > 0;
-    session.aclChanged = () => this.subscriptionsStillAllowed();
+    session.owner = this;
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on("close", () => this.cleanup());
+    ws.on("close", () => {
+      this.cleanup();
+      release(this.server, this.ip);
+    });
     ws.on("error", () => ws.terminate());
     if (handshakeToken !== null) this.startWork(this.authenticateToken(null, handshakeToken));
+  }
+
+  private get watches(): Map<number, Watch> {
+    return (this.watchMap ??= new Map());
+  }
+
+  private get subscriptions(): Map<number, WsSubscription> {
+    return (this.subscriptionMap ??= new Map());
+  }
+
+  /** SessionOwner */
+  hasSubscriptions(): boolean {
+    return (this.watchMap !== null && this.watchMap.size > 0) || (this.subscriptionMap !== null && this.subscriptionMap.size > 0);
+  }
+
+  /** SessionOwner */
+  outputBytes(): number {
+    return this.ws.bufferedAmount + this.ws.queuedBytes;
   }
 
   private cleanup(): void {
     this.closing = true;
     if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
-    for (const w of this.watches.values()) this.server.watchers.remove(w);
-    this.watches.clear();
-    for (const sub of this.subscriptions.values()) this.unsubscribe(sub);
-    this.subscriptions.clear();
+    if (this.watchMap !== null) {
+      for (const w of this.watchMap.values()) this.server.watchers.remove(w);
+      this.watchMap.clear();
+    }
+    if (this.subscriptionMap !== null) {
+      for (const sub of this.subscriptionMap.values()) this.unsubscribe(sub);
+      this.subscriptionMap.clear();
+    }
     this.queue.length = 0;
     this.server.sessions.delete(this.session.id);
   }
@@ -237,17 +261,17 @@ class WsConnection implements WatchSink {
   /** Sends a frame unless the client has fallen too far behind, in which case it is cut off. */
   private sendRaw(data: Buffer): void {
     if (this.closing) return;
-    const out = this.out;
-    if (this.ws.bufferedAmount + out.pending + data.length > this.options.maxOutputBytes) {
+    const ws = this.ws;
+    if (ws.bufferedAmount + ws.queuedBytes + data.length > this.options.maxOutputBytes) {
       this.closing = true;
-      out.discard();
+      ws.discardQueued();
       this.ws.close(CloseCode.POLICY, `output buffer limit reached (${this.options.maxOutputBytes} bytes): the client reads too slowly`);
       // The close frame waits behind what the client has not read; do not wait for it long.
       setTimeout(() => this.ws.terminate(), 1000).unref();
       this.cleanup();
       return;
     }
-    out.push(data);
+    ws.enqueue(data);
   }
 
   sendFrame(frame: unknown[]): void {
@@ -281,38 +305,40 @@ class WsConnection implements WatchSink {
     } catch {
       return this.badFrame(new BadFrame("ERR protocol error: the frame is not valid msgpack"));
     }
-    this.queue.push(frame);
-    if (this.busy) {
-      if (!this.paused && this.queue.length >= PAUSE_AT) {
+    if (this.busy || this.queue.length > 0) {
+      this.queue.push(frame);
+      if (this.busy && !this.paused && this.queue.length >= PAUSE_AT) {
         this.paused = true;
         this.ws.pause();
       }
-      return;
-    }
+      if (this.busy) return;
+    } else this.run(frame);
     this.pump();
   }
 
   /** Runs queued frames in order until one has to wait. */
   private pump(): void {
-    while (!this.busy && !this.closing && this.queue.length > 0) {
-      const frame = this.queue.shift();
-      let wait: Promise<void> | void;
-      try {
-        wait = this.handle(frame);
-      } catch (e) {
-        if (e instanceof BadFrame) {
-          this.badFrame(e);
-          continue;
-        }
-        throw e;
-      }
-      if (wait) this.startWork(wait);
-    }
+    while (!this.busy && !this.closing && this.queue.length > 0) this.run(this.queue.shift());
     if (this.paused && this.queue.length <= RESUME_AT && !this.closing && this.drainReason === null) {
       this.paused = false;
       this.ws.resume();
     }
     if (this.drainReason !== null) this.finishDrain();
+  }
+
+  /** Runs one frame; work that has to wait holds the frames after it (startWork). */
+  private run(frame: unknown): void {
+    let wait: Promise<void> | void;
+    try {
+      wait = this.handle(frame);
+    } catch (e) {
+      if (e instanceof BadFrame) {
+        this.badFrame(e);
+        return;
+      }
+      throw e;
+    }
+    if (wait) this.startWork(wait);
   }
 
   /** Holds later frames until this work is done. */
@@ -491,10 +517,11 @@ class WsConnection implements WatchSink {
     this.expiryTimer.unref();
   }
 
-  /** After an ACL change: may every subscription stay? (Watches filter their events per key instead.) */
-  private subscriptionsStillAllowed(): boolean {
+  /** SessionOwner. After an ACL change: may every subscription stay? (Watches filter their events per key instead.) */
+  subscriptionsStillAllowed(): boolean {
+    if (this.subscriptionMap === null) return true;
     const user = this.session.user;
-    for (const sub of this.subscriptions.values()) if (!canUseChannel(user, sub.name, sub.kind === "pattern")) return false;
+    for (const sub of this.subscriptionMap.values()) if (!canUseChannel(user, sub.name, sub.kind === "pattern")) return false;
     return true;
   }
 
@@ -581,7 +608,7 @@ class WsConnection implements WatchSink {
   // ---- watches and subscriptions ----
 
   private checkRoom(): void {
-    if (this.watches.size + this.subscriptions.size >= this.options.maxWatchesPerConnection) {
+    if ((this.watchMap?.size ?? 0) + (this.subscriptionMap?.size ?? 0) >= this.options.maxWatchesPerConnection) {
       throw new CommandError(`ERR too many watches and subscriptions on this connection (limit ${this.options.maxWatchesPerConnection})`);
     }
   }
@@ -685,32 +712,15 @@ function refuseHandshake(socket: Duplex, status: number, text: string): void {
  */
 function accept(
   server: ServerState,
-  ws: WebSocket,
+  ws: QueuedWebSocket,
   options: WebSocketOptions,
   ip: string,
   addr: string,
   token: ReturnType<typeof handshakeToken>,
 ): WsConnection {
-  ws.once("close", () => release(server, ip));
-  const now = Date.now();
-  let conn: WsConnection | null = null;
-  const session: Session = {
-    id: server.newSessionId(),
-    transport: "ws",
-    addr,
-    db: 0,
-    name: null,
-    resp: 3,
-    createdAt: now,
-    lastActiveAt: now,
-    lastCommand: "NULL",
-    close: (reason) => conn?.closeFromSession(reason),
-    user: aclOf(server).initialUser(),
-  };
+  const session = new WsSession(server.newSessionId(), addr, Date.now(), aclOf(server).initialUser());
   server.sessions.set(session.id, session);
-  clientExtras(session).outputBuffer = () => ws.bufferedAmount;
-  conn = new WsConnection(server, ws, session, options, token);
-  return conn;
+  return new WsConnection(server, ws, session, options, token, ip);
 }
 
 /** Handles WebSocket upgrades on an HTTP server. Returns a function that closes every connection. */

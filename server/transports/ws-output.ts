@@ -6,6 +6,9 @@
 // Server frames are never masked, so framing is a few header bytes: messages are copied into
 // one buffer per tick and written with one call. Used with permessage-deflate off only, where
 // ws itself writes synchronously and nothing of its own can sit between our frames.
+//
+// The queue lives on the socket object itself (a WebSocket subclass the server is given):
+// an idle connection pays a few fields for it, not another object and closure.
 
 import type { Socket } from "node:net";
 import { WebSocket } from "ws";
@@ -15,7 +18,7 @@ const COPY_LIMIT = 16 * 1024;
 const FIRST_CHUNK = 512;
 const MAX_CHUNK = 64 * 1024;
 
-const dirty: WsOutput[] = [];
+const dirty: QueuedWebSocket[] = [];
 let scheduled = false;
 
 function flushAll(): void {
@@ -23,46 +26,44 @@ function flushAll(): void {
   // A flush can make a socket emit events synchronously (errors), which may queue more
   // output: those go in the next round, so iterate over what is here now.
   const n = dirty.length;
-  for (let i = 0; i < n; i++) dirty[i]!.flush();
+  for (let i = 0; i < n; i++) dirty[i]!.flushQueued();
   dirty.splice(0, n);
 }
 
-export class WsOutput {
+/**
+ * The server's WebSocket: messages queued per tick, and a close frame (ours, or ws's answer to
+ * the client's) that goes out after the messages already queued, as when each was written at once.
+ */
+export class QueuedWebSocket extends WebSocket {
   /** The chunk being filled this tick, and how much of it is used. */
   private chunk: Buffer | null = null;
   private used = 0;
   /** Chunks filled (or large payloads) earlier this tick, in order. */
-  private sealed: Buffer[] = [];
+  private sealed: Buffer[] | null = null;
   /** Size of the next chunk: grows while one tick has much to send. */
   private nextSize = FIRST_CHUNK;
-  /** Bytes waiting for the end of the tick. */
-  pending = 0;
-  private queued = false;
-
-  constructor(
-    private readonly socket: Socket,
-    /** False once the connection may no longer be written to (closing, closed). */
-    private readonly open: () => boolean,
-  ) {}
+  private inDirty = false;
+  /** Bytes waiting for the end of the tick (counted against the output limit with bufferedAmount). */
+  queuedBytes = 0;
 
   /** Queues one binary message. */
-  push(payload: Buffer): void {
+  enqueue(payload: Buffer): void {
     const n = payload.length;
     const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
     if (n >= COPY_LIMIT) {
       this.reserve(head);
       this.writeHeader(n, head);
       this.seal();
-      this.sealed.push(payload);
+      (this.sealed ??= []).push(payload);
     } else {
       this.reserve(head + n);
       this.writeHeader(n, head);
       payload.copy(this.chunk!, this.used);
       this.used += n;
     }
-    this.pending += head + n;
-    if (!this.queued) {
-      this.queued = true;
+    this.queuedBytes += head + n;
+    if (!this.inDirty) {
+      this.inDirty = true;
       dirty.push(this);
       if (!scheduled) {
         scheduled = true;
@@ -96,28 +97,35 @@ export class WsOutput {
     this.seal();
     this.chunk = Buffer.allocUnsafe(Math.max(this.nextSize, n));
     this.nextSize = Math.min(MAX_CHUNK, this.nextSize * 4);
-    this.used = 0;
   }
 
   private seal(): void {
-    if (this.chunk !== null && this.used > 0) this.sealed.push(this.chunk.subarray(0, this.used));
+    if (this.chunk !== null && this.used > 0) (this.sealed ??= []).push(this.chunk.subarray(0, this.used));
     this.chunk = null;
     this.used = 0;
   }
 
-  /** Writes what is queued now (before a close frame, which must come after it). */
-  flush(): void {
-    this.queued = false;
+  /** Writes what is queued now. */
+  flushQueued(): void {
+    this.inDirty = false;
     this.nextSize = FIRST_CHUNK;
-    this.seal();
-    const parts = this.sealed;
-    if (parts.length === 0) return;
-    this.sealed = [];
-    this.pending = 0;
-    const socket = this.socket;
-    if (!this.open() || socket.destroyed || !socket.writable) return;
-    if (parts.length === 1) {
-      socket.write(parts[0]!);
+    let parts: Buffer[] | Buffer | null;
+    if (this.sealed === null) {
+      // The common case, one chunk: no array.
+      parts = this.chunk !== null && this.used > 0 ? this.chunk.subarray(0, this.used) : null;
+      this.chunk = null;
+      this.used = 0;
+    } else {
+      this.seal();
+      parts = this.sealed;
+      this.sealed = null;
+    }
+    this.queuedBytes = 0;
+    if (parts === null) return;
+    const socket = (this as unknown as { _socket: Socket | null })._socket;
+    if (this.readyState !== WebSocket.OPEN || socket === null || socket.destroyed || !socket.writable) return;
+    if (!Array.isArray(parts)) {
+      socket.write(parts);
       return;
     }
     socket.cork();
@@ -126,23 +134,15 @@ export class WsOutput {
   }
 
   /** Drops what is queued (the connection was cut off). */
-  discard(): void {
+  discardQueued(): void {
     this.chunk = null;
     this.used = 0;
-    this.sealed = [];
-    this.pending = 0;
+    this.sealed = null;
+    this.queuedBytes = 0;
   }
-}
-
-/**
- * The server's WebSocket: a close frame (ours, or ws's answer to the client's) goes out after
- * the messages already queued this tick, as it did when every message was written at once.
- */
-export class QueuedWebSocket extends WebSocket {
-  output: WsOutput | null = null;
 
   override close(code?: number, data?: string | Buffer): void {
-    this.output?.flush();
+    this.flushQueued();
     super.close(code, data);
   }
 }
