@@ -29,6 +29,7 @@ import { ErrorReply, type Reply } from "../reply.js";
 import type { ServerState } from "../state.js";
 import { replyToWire, type Wire } from "./msgpack-replies.js";
 import { QueuedWebSocket } from "./ws-output.js";
+import { batchFrame } from "./batch-frame.js";
 import { WsSession } from "./ws-session.js";
 import { SERVER_VERSION } from "../version.js";
 import { CommandError } from "../errors.js";
@@ -680,14 +681,7 @@ class WsConnection implements WatchSink {
   private sendReplies(id: number, replies: Reply[]): void {
     // The append-only log first: a reply must not acknowledge a write the log does not hold.
     this.server.flushBeforeReply();
-    const out: Wire[] = new Array(replies.length);
-    let errors: number[] | null = null;
-    for (let i = 0; i < replies.length; i++) {
-      const r = replies[i]!;
-      if (r instanceof ErrorReply) (errors ??= []).push(i);
-      out[i] = replyToWire(r);
-    }
-    this.send(errors ? [FrameType.BATCH, id, out, errors] : [FrameType.BATCH, id, out]);
+    this.sendRaw(batchFrame(id, replies));
   }
 }
 
