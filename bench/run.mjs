@@ -4,8 +4,8 @@
 // figures and ratios, and writes bench/results/latest.json.
 //
 //   --quick          small sizes and short runs (what test/bench.test.ts runs)
-//   --only=a,b       only these sections (ws, resp, fanout, expiry, feed, memory); their
-//                    figures replace the same names in latest.json
+//   --only=a,b       only these sections (ws, resp, fanout, expiry, feed, memory, gateway,
+//                    gateway-fanout); their figures replace the same names in latest.json
 //   --profile        run keycast under --cpu-prof; profiles land in bench/results/profiles
 //   --out=FILE       write the JSON there instead of bench/results/latest.json
 
@@ -23,6 +23,8 @@ const SECTIONS = {
   expiry: () => import("./expiry.mjs"),
   feed: () => import("./feed.mjs"),
   memory: () => import("./memory.mjs"),
+  gateway: () => import("./gateway.mjs"),
+  "gateway-fanout": () => import("./gateway-fanout.mjs"),
 };
 
 function parseArgs(argv) {

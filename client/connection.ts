@@ -74,6 +74,11 @@ export interface ConnectOptions {
   auth?: AuthOptions;
   /** With a token function: fetch the next token this long before the current one expires (ms). Default 30,000. */
   refreshBeforeMs?: number;
+  /**
+   * Other addresses of the same service (keycast gateways over one backend): each reconnect
+   * tries the next address in turn, and watches resume there from their position.
+   */
+  fallbackUrls?: string[];
 }
 
 interface Slot {
@@ -137,11 +142,20 @@ export class Connection {
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly stateListeners = new Set<(s: ConnectionState, why?: string) => void>();
 
+  private readonly urls: string[];
+  private urlIndex = 0;
+
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly options: ConnectOptions,
   ) {
     this.db = options.db ?? 0;
+    this.urls = [url, ...(options.fallbackUrls ?? [])];
+  }
+
+  /** The address in use (or tried next). */
+  get url(): string {
+    return this.urls[this.urlIndex]!;
   }
 
   onState(fn: (s: ConnectionState, why?: string) => void): () => void {
@@ -348,6 +362,7 @@ export class Connection {
     const delay = capped / 2 + Math.random() * (capped / 2);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
+      this.urlIndex = (this.urlIndex + 1) % this.urls.length;
       if (this.state === "reconnecting") this.dial();
     }, delay);
   }

@@ -18,6 +18,7 @@ import "./persistence/settings.js";
 import "./eviction/settings.js";
 import "./observability/settings.js";
 import "./observability/slowlog.js";
+import "./gateway/settings.js";
 import { splitArgs } from "../shared/splitargs.js";
 
 /** A setting that cannot be used; the message names it, its value and its source. */

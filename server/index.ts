@@ -18,6 +18,9 @@ import { prepareSecurity, SecurityConfigError, type PreparedSecurity, type Secur
 import { startSweeper } from "./limits/sweeper.js";
 import { createRespServer } from "./transports/resp.js";
 import { attachWebSocket } from "./transports/websocket.js";
+import { BACKEND, BACKEND_CLUSTER } from "./gateway/settings.js";
+import { parseBackend, type BackendSpec } from "./gateway/spec.js";
+import { APPENDONLY, SAVE } from "./persistence/settings.js";
 
 /** Security options (users, tokens, TLS, origins, protected mode, limits) are in SecurityOptions: docs/security.md. */
 export interface ServerOptions extends SecurityOptions {
@@ -59,6 +62,13 @@ export interface ServerOptions extends SecurityOptions {
   repairAof?: boolean;
   /** The config file the settings came from: CONFIG REWRITE writes to it. */
   configFile?: string;
+  /**
+   * Gateway mode: keep no keyspace, forward commands to this Redis / Valkey server or Redis
+   * Cluster (`redis://[user:pass@]host:port[/db]`, `rediss://...`, `redis-cluster://h1:p1,h2:p2`;
+   * also the `backend` setting). The Redis protocol listener is off and persistence settings
+   * are refused: the backend keeps the data (docs/scale-out.md).
+   */
+  backend?: string | BackendSpec;
 }
 
 /** How a stop treats persistence: as configured, with a final snapshot, or without one. */
@@ -134,10 +144,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (e instanceof SecurityConfigError) throw new ListenError(e.message);
     throw e;
   }
+  let backend: BackendSpec | null;
+  try {
+    backend = gatewayBackend(options, config.get(BACKEND), config.get(BACKEND_CLUSTER));
+    if (backend !== null) checkGatewaySettings(options, config.get(APPENDONLY), config.get(SAVE).length > 0, given.has("port") && String(config.get(PORT)) !== "off");
+  } catch (e) {
+    state.close();
+    throw new ListenError((e as Error).message);
+  }
   // Data comes back before anything listens: clients never see a half-loaded keyspace.
   const persistence = new Persistence(state, state.logger, { repairAof: options.repairAof });
   try {
-    persistence.open();
+    // A gateway keeps no data of its own: nothing to load, no log (persistence stays closed).
+    if (backend === null) persistence.open();
+    else await startGateway(state, backend);
   } catch (e) {
     await persistence.close();
     state.close();
@@ -177,7 +197,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const wantedPort = options.port ?? (given.has("ws-port") ? Number(config.get(WS_PORT)) : DEFAULTS.port);
   const respSetting = given.has("port") ? config.get(PORT) : null;
   const wantedResp =
-    options.respPort !== undefined
+    backend !== null
+      ? null
+      : options.respPort !== undefined
       ? options.respPort === "off"
         ? null
         : options.respPort
@@ -208,6 +230,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     resp.close();
     tlsResp?.close();
     await persistence.cancelStart();
+    await state.gateway?.close();
     state.close();
     throw e;
   }
@@ -253,6 +276,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       http.closeAllConnections();
       opsHttp?.closeAllConnections();
       await persistence.close();
+      await state.gateway?.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       state.close();
       state.logger.info("keycast stopped");
@@ -277,6 +301,34 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return stop(opts.mode ?? "default", opts.graceMs ?? 2000, false);
     },
   };
+}
+
+/** The backend of gateway mode, from the option or the `backend` setting; null for standalone. */
+function gatewayBackend(options: ServerOptions, setting: string, cluster: boolean): BackendSpec | null {
+  if (options.backend !== undefined && typeof options.backend !== "string") return options.backend;
+  const text = options.backend ?? setting;
+  return text === "" ? null : parseBackend(text, cluster);
+}
+
+/** A gateway holds no data: settings that would persist or serve a local keyspace are refused. */
+function checkGatewaySettings(options: ServerOptions, appendonly: boolean, saveRules: boolean, respGiven: boolean): void {
+  if (appendonly || saveRules) {
+    throw new Error("persistence (appendonly, save) cannot be used in gateway mode: the backend keeps the data; configure persistence on the backend");
+  }
+  const resp = options.respPort;
+  if ((resp !== undefined && resp !== null && resp !== "off") || (resp === undefined && respGiven)) {
+    throw new Error("the Redis protocol port cannot be used in gateway mode: RESP clients talk to the backend directly (set port off or leave it out)");
+  }
+}
+
+/** Loaded only in gateway mode: a standalone server does not load the Redis client library. */
+async function startGateway(state: ServerState, spec: BackendSpec): Promise<void> {
+  const { Gateway } = await import("./gateway/gateway.js");
+  try {
+    await Gateway.start(state, spec, state.logger);
+  } catch (e) {
+    throw new ListenError(`cannot start the gateway: ${(e as Error).message}`);
+  }
 }
 
 export { ServerState } from "./state.js";

@@ -8,6 +8,7 @@ import { KeyspaceChannels } from "./events/keyspace-channels.js";
 import { Watchers } from "./events/watchers.js";
 import { Keyspace } from "./keyspace/keyspace.js";
 import type { MemoryGuard } from "./eviction/guard.js";
+import type { Gateway } from "./gateway/gateway.js";
 import { CommandStats } from "./observability/command-stats.js";
 import { silentLogger, type Logger } from "./observability/logger.js";
 import { Monitors } from "./observability/monitor.js";
@@ -67,6 +68,8 @@ export class ServerState {
   stop: ((reason: string, persisted?: boolean) => Promise<void>) | null = null;
   /** The config file the server was started with: CONFIG REWRITE writes it back. */
   configFile: string | null = null;
+  /** Gateway mode (--backend): commands go to a Redis / Valkey / Cluster backend (server/gateway). */
+  gateway: Gateway | null = null;
   private nextId = 1;
 
   constructor(options: StateOptions = {}) {

@@ -44,6 +44,17 @@ const QUICK_NAMES = [
   "memory.list.bytes_per_element_vs_raw",
   "memory.ws_conn.bytes_per_conn",
   "memory.ws_conn.rss_bytes_per_conn",
+  ...[16, 128].flatMap((b) => [
+    `gateway.1gw.batch${b}.cmds_per_s`,
+    `gateway.1gw.batch${b}.cmds_per_s_vs_redis`,
+    `gateway.2gw.batch${b}.cmds_per_s`,
+    `gateway.1gw.batch${b}.rtt_p50_ms`,
+    `gateway.1gw.batch${b}.rtt_p99_ms`,
+  ]),
+  "gateway.fanout.1000.p50_ms",
+  "gateway.fanout.1000.p99_ms",
+  "gateway.fanout.1000.max_ms",
+  "gateway.fanout.1000.deliveries_per_s",
 ];
 
 function runQuick(): Promise<{ code: number | null; output: string }> {

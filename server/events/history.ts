@@ -26,15 +26,18 @@ export interface HistoryOptions {
 }
 
 export class History {
-  /** Changes whenever positions of the past can no longer be trusted (a restart). */
-  readonly epoch = randomBytes(6).toString("hex");
+  /**
+   * Changes whenever positions of the past can no longer be trusted (a restart; in gateway
+   * mode, a new epoch of the shared stream: see reset).
+   */
+  epoch = randomBytes(6).toString("hex");
   /** Offset of the newest event (0 before the first). */
   offset = 0;
   private ring: (EventRecord | undefined)[];
   private head = 0;
   private count = 0;
 
-  constructor(private readonly options: HistoryOptions) {
+  constructor(readonly options: HistoryOptions) {
     this.ring = new Array(Math.max(1, options.maxEvents));
   }
 
@@ -45,6 +48,19 @@ export class History {
 
   get size(): number {
     return this.count;
+  }
+
+  /**
+   * Forgets every event and continues at `offset` of `epoch`: positions before it resync.
+   * For an external source of events (a gateway's shared stream) whose epoch changed or
+   * whose offsets jumped.
+   */
+  reset(epoch: string, offset: number): void {
+    this.ring.fill(undefined);
+    this.head = 0;
+    this.count = 0;
+    this.epoch = epoch;
+    this.offset = offset;
   }
 
   append(record: EventRecord): void {

@@ -1,7 +1,8 @@
 // Starting a watch: optional resume from a position (replaying what was missed, or telling
 // the client to resync), optional snapshot of the matching keys, then live events. All of
 // it runs in one synchronous step, so no change can fall between the snapshot (or the
-// replay) and the first live event.
+// replay) and the first live event. Gateway mode (server/gateway/events) reads from the
+// backend first, then finishes with the same steps (recoverFrom, completeWatch).
 
 import type { ValueMode, WatchResult } from "../../shared/protocol.js";
 import { CommandError } from "../errors.js";
@@ -11,6 +12,7 @@ import { typeOf } from "../keyspace/database.js";
 import type { ServerState } from "../state.js";
 import { replyToWire, type Wire } from "../transports/msgpack-replies.js";
 import { UNRECORDED, storedValueReply } from "./values.js";
+import type { EventRecord, History } from "./history.js";
 import { createWatch, Watchers, type Watch, type WatchSink } from "./watchers.js";
 import { canReadKey } from "../acl/check.js";
 import type { User } from "../acl/user.js";
@@ -31,8 +33,13 @@ export interface WatchRequest {
 export interface StartedWatch {
   watch: Watch;
   result: WatchResult;
-  /** Event frames to send right after the result, oldest first. */
+  /** Event frames to send right before the result (which covers them), oldest first. */
   replay: Buffer[];
+  /**
+   * Event frames to send right after the result, oldest first: the changes since the position
+   * a snapshot was read at (gateway mode), which the client must see after the snapshot.
+   */
+  after?: Buffer[];
 }
 
 const VALUE_MODES: readonly string[] = ["none", "delta", "full"];
@@ -64,10 +71,10 @@ export function parseWatchRequest(watchId: unknown, pattern: unknown, raw: unkno
   return { watchId, pattern, db, events, value: value as ValueMode, snapshot: o.snapshot === true, snapshotLimit: Math.min(limit, maxSnapshot), since };
 }
 
-function snapshotOf(state: ServerState, req: WatchRequest): [Wire, string, Wire, number][] {
+function snapshotOf(state: ServerState, req: WatchRequest): SnapshotEntry[] {
   const db = state.keyspace.dbs[req.db]!;
   const now = state.keyspace.now;
-  const out: [Wire, string, Wire, number][] = [];
+  const out: SnapshotEntry[] = [];
   const add = (key: string) => {
     const v = db.data.get(key)!;
     const at = db.deadline(key);
@@ -91,29 +98,56 @@ function snapshotOf(state: ServerState, req: WatchRequest): [Wire, string, Wire,
   return out;
 }
 
-export function startWatch(state: ServerState, sink: WatchSink, req: WatchRequest): StartedWatch {
-  const ks = state.keyspace;
+/** What a `since` position gives: the events to replay, or null when the client must resync. */
+export interface Recovery {
+  missed: EventRecord[] | null;
+  /** Undefined when the request had no position. */
+  recovered: boolean | undefined;
+  /** The watch's sequence number to continue from. */
+  seq: number;
+}
+
+/**
+ * The events after a position that this watch would have been sent, or null when some are no
+ * longer held (or, for a full-value watch, were held without their value and `unrecorded`
+ * does not allow that: the caller fills them in).
+ */
+export function recoverFrom(
+  history: History,
+  sink: WatchSink,
+  req: WatchRequest,
+  now: number,
+  since: WatchRequest["since"] = req.since,
+  unrecorded = false,
+): Recovery {
+  if (!since) return { missed: null, recovered: undefined, seq: 0 };
+  let missed = history.since(since.epoch, since.offset, now);
+  const probe = createWatch(sink, req.watchId, req.db, req.pattern, req.events, req.value, 0, req.user ?? null);
+  if (missed) missed = missed.filter((r) => Watchers.matches(probe, r));
+  // A full-value watch cannot be replayed an event whose value was not captured.
+  if (missed && !unrecorded && req.value === "full" && missed.some((r) => r.value === UNRECORDED)) missed = null;
+  return { missed, recovered: missed !== null, seq: missed !== null ? since.seq : 0 };
+}
+
+/** One key of a snapshot: key, type name, value, milliseconds to live (-1: none). */
+export type SnapshotEntry = [key: Wire, type: string, value: Wire, pttl: number];
+
+/** Registers the watch and builds its answer: replay frames, position, snapshot. */
+export function completeWatch(state: ServerState, sink: WatchSink, req: WatchRequest, rec: Recovery, snapshot?: SnapshotEntry[]): StartedWatch {
   const history = state.history;
-  const now = ks.tick();
-  let seq = 0;
-  let recovered: boolean | undefined;
+  const watch = createWatch(sink, req.watchId, req.db, req.pattern, req.events, req.value, rec.seq, req.user ?? null);
   const replay: Buffer[] = [];
-  let missed: ReturnType<typeof history.since> = null;
-  if (req.since) {
-    missed = history.since(req.since.epoch, req.since.offset, now);
-    const probe = createWatch(sink, req.watchId, req.db, req.pattern, req.events, req.value, 0, req.user ?? null);
-    if (missed) missed = missed.filter((r) => Watchers.matches(probe, r));
-    // A full-value watch cannot be replayed an event whose value was not captured.
-    if (missed && req.value === "full" && missed.some((r) => r.value === UNRECORDED)) missed = null;
-    recovered = missed !== null;
-    seq = recovered ? req.since.seq : 0;
-  }
-  const snapshot = req.snapshot && !recovered ? snapshotOf(state, req) : undefined;
-  const watch = createWatch(sink, req.watchId, req.db, req.pattern, req.events, req.value, seq, req.user ?? null);
-  if (missed) for (const r of missed) replay.push(state.watchers.replayFrame(watch, r));
+  if (rec.missed) for (const r of rec.missed) replay.push(state.watchers.replayFrame(watch, r));
   state.watchers.add(watch);
   const result: WatchResult = { epoch: history.epoch, offset: history.offset };
-  if (recovered !== undefined) result.recovered = recovered;
+  if (rec.recovered !== undefined) result.recovered = rec.recovered;
   if (snapshot) result.snapshot = snapshot as WatchResult["snapshot"];
   return { watch, result, replay };
+}
+
+export function startWatch(state: ServerState, sink: WatchSink, req: WatchRequest): StartedWatch {
+  const now = state.keyspace.tick();
+  const rec = recoverFrom(state.history, sink, req, now);
+  const snapshot = req.snapshot && !rec.recovered ? snapshotOf(state, req) : undefined;
+  return completeWatch(state, sink, req, rec, snapshot);
 }

@@ -5,6 +5,7 @@
 
 import { compileGlob, isLiteralPattern } from "../keyspace/glob.js";
 import type { Keyspace } from "../keyspace/keyspace.js";
+import type { Database } from "../keyspace/database.js";
 import type { Reply } from "../reply.js";
 import { encodeEventTail, eventFrame } from "./event-frame.js";
 import type { EventRecord, History } from "./history.js";
@@ -16,8 +17,8 @@ import type { User } from "../acl/user.js";
 export type ValueMode = "none" | "delta" | "full";
 
 /** Variant bits: which optional parts an event frame carries. */
-const WITH_DELTA = 1;
-const WITH_VALUE = 2;
+export const WITH_DELTA = 1;
+export const WITH_VALUE = 2;
 
 /** A connection that has watches. The transport implements it. */
 export interface WatchSink {
@@ -29,6 +30,8 @@ export interface WatchSink {
   ids: number[];
   /** Scratch: union of the variant bits those watches want. */
   needs: number;
+  /** Closes the connection with a WebSocket close code (a gateway's history restarted). */
+  closeWith?(code: number, reason: string): void;
 }
 
 export interface Watch {
@@ -185,12 +188,48 @@ export class Watchers {
       value: captureValue(ks.dbs[db]!, event, key, delta, this.fullCount[db]! > 0),
     };
     this.history.append(record);
-    if (this.count === 0) return;
+    if (this.count !== 0) this.fanOut(record, ks.dbs[db]!);
+  }
 
+  /**
+   * An event from an external source (a gateway's shared stream): recorded with its own
+   * offset and the delta and value the caller supplies (UNRECORDED when it read none), then
+   * sent to the matching watches. Never reads the local keyspace.
+   */
+  deliver(record: EventRecord): void {
+    this.history.append(record);
+    if (this.count !== 0) this.fanOut(record, null);
+  }
+
+  /**
+   * What the watches that match this event want it to carry: 1 the delta, 2 the value. For an
+   * external source, which reads values only when some watch wants them.
+   */
+  needsFor(db: number, key: string, event: string): number {
+    if (this.count === 0) return 0;
+    let needs = 0;
+    const exact = this.exact[db]?.get(key);
+    if (exact) for (const w of exact) if (wants(w, event) && readable(w, key)) needs |= needsOf(w);
+    const patterns = this.patterns[db];
+    if (patterns) for (const w of patterns) if (w.match!(key) && wants(w, event) && readable(w, key)) needs |= needsOf(w);
+    return needs;
+  }
+
+  /** Every connection with a watch (for telling them all that the history restarted). */
+  sinks(): Set<WatchSink> {
+    const out = new Set<WatchSink>();
+    for (const m of this.exact) for (const list of m.values()) for (const w of list) out.add(w.sink);
+    for (const list of this.patterns) for (const w of list) out.add(w.sink);
+    return out;
+  }
+
+  /** `db` is null for an external event: a value not supplied stays unrecorded (sent as nil). */
+  private fanOut(record: EventRecord, db: Database | null): void {
+    const key = record.key;
     const touched: WatchSink[] = [];
-    const exact = this.exact[db]!.get(key);
+    const exact = this.exact[record.db]!.get(key);
     if (exact) for (let i = 0; i < exact.length; i++) this.collect(exact[i]!, record, touched);
-    const patterns = this.patterns[db]!;
+    const patterns = this.patterns[record.db]!;
     for (let i = 0; i < patterns.length; i++) {
       const w = patterns[i]!;
       if (w.match!(key)) this.collect(w, record, touched);
@@ -202,8 +241,8 @@ export class Watchers {
     for (let i = 0; i < touched.length; i++) {
       const sink = touched[i]!;
       const needs = sink.needs;
-      if (needs & WITH_VALUE && record.value === UNRECORDED) {
-        record.value = containerValue(ks.dbs[db]!, key);
+      if (needs & WITH_VALUE && record.value === UNRECORDED && db !== null) {
+        record.value = containerValue(db, key);
       }
       const common = (variants[needs] ??= this.encodeCommon(record, needs));
       sink.sendEvent(eventFrame(sink.ids, common));

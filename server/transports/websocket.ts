@@ -33,7 +33,8 @@ import { batchFrame } from "./batch-frame.js";
 import { WsSession } from "./ws-session.js";
 import { SERVER_VERSION } from "../version.js";
 import { CommandError } from "../errors.js";
-import { parseWatchRequest, startWatch } from "../events/watch-start.js";
+import { parseWatchRequest, startWatch, type StartedWatch } from "../events/watch-start.js";
+import type { GatewayEvents } from "../gateway/events/index.js";
 import type { Watch, WatchSink } from "../events/watchers.js";
 import type { Subscriber } from "../pubsub.js";
 import { aclOf, unauthenticatedUser } from "../acl/acl.js";
@@ -410,13 +411,18 @@ class WsConnection implements WatchSink {
     if (type >= FrameType.WATCH && type <= FrameType.UNSUBSCRIBE) {
       const id = frame[1];
       if (typeof id !== "number" || !Number.isSafeInteger(id)) throw new BadFrame("ERR protocol error: a request needs an integer id");
-      try {
-        this.handleSubscription(type, id, frame);
-      } catch (e) {
+      const asBadFrame = (e: unknown): never => {
         if (e instanceof CommandError) throw new BadFrame(e.message, id);
         throw e;
+      };
+      let wait: Promise<void> | void = undefined;
+      try {
+        wait = this.handleSubscription(type, id, frame);
+      } catch (e) {
+        asBadFrame(e);
       }
-      return;
+      // Gateway mode: watches and subscriptions wait for the backend.
+      return wait ? wait.catch(asBadFrame) : undefined;
     }
     throw new BadFrame(`ERR protocol error: unknown frame type ${type}`);
   }
@@ -542,6 +548,17 @@ class WsConnection implements WatchSink {
 
   private runBatch(id: number, raw: readonly unknown[], maxBulk: number, atomic: boolean): Promise<void> | void {
     const bucket = this.rateBucket();
+    const gateway = this.server.gateway;
+    if (gateway !== null) {
+      // Gateway mode: the backend runs the batch; the rate limit takes the batch whole.
+      if (bucket !== null) {
+        const wait = bucket.waitMs(raw.length, Date.now());
+        if (wait > 0) return sleep(wait).then(() => this.runBatch(id, raw, maxBulk, atomic));
+        bucket.take(raw.length, Date.now());
+      }
+      const cmds = raw.map((c, i) => decodeCommand(c, i, maxBulk));
+      return gateway.runBatch(this.ctx, cmds, atomic).then((replies) => this.sendReplies(id, replies));
+    }
     if (atomic) {
       if (bucket !== null) {
         if (raw.length > bucket.capacity) {
@@ -614,7 +631,7 @@ class WsConnection implements WatchSink {
     }
   }
 
-  private handleSubscription(type: number, id: number, frame: unknown[]): void {
+  private handleSubscription(type: number, id: number, frame: unknown[]): Promise<void> | void {
     const server = this.server;
     const user = this.session.user;
     if (type === FrameType.WATCH) {
@@ -628,12 +645,10 @@ class WsConnection implements WatchSink {
         aclOf(server).log.add("key", "watch", pattern, user?.name ?? "default", clientLine(this.session, Date.now()), Date.now());
         throw new CommandError(NOPERM_KEY);
       }
-      const started = startWatch(server, this, { ...req, pattern, user: user ?? null });
-      this.watches.set(req.watchId, started.watch);
-      // Replayed events first: the result's position then covers them, so a client that drops
-      // in the middle of a replay resumes from the last event it actually received.
-      for (const f of started.replay) this.sendRaw(f);
-      this.send([FrameType.WATCH, id, started.result]);
+      const request = { ...req, pattern, user: user ?? null };
+      const events = gatewayEvents(server);
+      if (events !== null) return events.startWatch(this, request).then((started) => this.watchStarted(id, started));
+      this.watchStarted(id, startWatch(server, this, request));
       return;
     }
     if (type === FrameType.UNWATCH) {
@@ -660,6 +675,17 @@ class WsConnection implements WatchSink {
       }
       const sub = new WsSubscription(this, subId, kind, name);
       this.subscriptions.set(subId, sub);
+      const events = gatewayEvents(server);
+      if (events !== null) {
+        return events.subscribe(sub, kind, name).then(
+          () => this.send([FrameType.SUBSCRIBE, id]),
+          (e: unknown) => {
+            this.subscriptions.delete(subId);
+            events.unsubscribe(sub, kind, name);
+            throw new CommandError(`ERR the backend refused the subscription: ${(e as Error).message}`);
+          },
+        );
+      }
       if (kind === "channel") server.pubsub.subscribe(sub, name);
       else server.pubsub.psubscribe(sub, name);
       this.send([FrameType.SUBSCRIBE, id]);
@@ -673,7 +699,23 @@ class WsConnection implements WatchSink {
     this.send([FrameType.UNSUBSCRIBE, id]);
   }
 
+  private watchStarted(id: number, started: StartedWatch): void {
+    if (this.closing) {
+      this.server.watchers.remove(started.watch);
+      return;
+    }
+    this.watches.set(started.watch.id, started.watch);
+    // Replayed events first: the result's position then covers them, so a client that drops
+    // in the middle of a replay resumes from the last event it actually received.
+    for (const f of started.replay) this.sendRaw(f);
+    this.send([FrameType.WATCH, id, started.result]);
+    // A gateway's snapshot: the changes since its position come after it.
+    if (started.after) for (const f of started.after) this.sendRaw(f);
+  }
+
   private unsubscribe(sub: WsSubscription): void {
+    const events = gatewayEvents(this.server);
+    if (events !== null) return events.unsubscribe(sub, sub.kind, sub.name);
     if (sub.kind === "channel") this.server.pubsub.unsubscribe(sub, sub.name);
     else this.server.pubsub.punsubscribe(sub, sub.name);
   }
@@ -683,6 +725,11 @@ class WsConnection implements WatchSink {
     this.server.flushBeforeReply();
     this.sendRaw(batchFrame(id, replies));
   }
+}
+
+/** Gateway mode's events part (watches and subscriptions through the backend), or null. */
+function gatewayEvents(server: ServerState): GatewayEvents | null {
+  return server.gateway?.events ?? null;
 }
 
 /** The token a browser put in Sec-WebSocket-Protocol ("keycast.bearer.<jwt>"), if any. */
