@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Packr } from "msgpackr";
 import { batchFrame } from "../server/transports/batch-frame.js";
-import { encodeEventTail, eventFrame } from "../server/events/event-frame.js";
+import { encodeEventTail, eventFrame, eventHead } from "../server/events/event-frame.js";
 import { replyToWire } from "../server/transports/msgpack-replies.js";
 import { DoubleReply, ErrorReply, MapReply, NULL_ARRAY, OK, SetReply, Status, type Reply } from "../server/reply.js";
 
@@ -57,7 +57,10 @@ describe("the msgpack writer", () => {
         const time = 1_795_000_000_000 + offset;
         const wire = (r: Reply | undefined) => (r === undefined || r === null ? null : replyToWire(r));
         const expected = packr.pack([3, ids, db, replyToWire(key), event, offset, time, wire(delta), wire(value)]);
-        expect(eventFrame(ids, encodeEventTail(db, key, event, offset, time, delta, value)).toString("hex")).toBe(expected.toString("hex"));
+        const tail = encodeEventTail(db, key, event, offset, time, delta, value);
+        expect(eventFrame(ids, tail).toString("hex")).toBe(expected.toString("hex"));
+        // The fan-out's form: a per-connection head, then the shared tail.
+        expect(Buffer.concat([eventHead(ids), tail]).toString("hex")).toBe(expected.toString("hex"));
       }),
       { numRuns: 400 },
     );

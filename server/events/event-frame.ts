@@ -23,7 +23,21 @@ export function encodeEventTail(db: number, key: string, event: string, offset: 
   return w.take();
 }
 
-/** A whole EVENT frame: the 9-element array header, the type, [watchId, seq, ...] and the tail. */
+/**
+ * The start of an EVENT frame for one connection: the 9-element array header, the type and
+ * [watchId, seq, ...]; the tail follows. A view of the writer's scratch buffer, valid until
+ * the next encoding: the fan-out copies it straight into the connection's output.
+ */
+export function eventHead(ids: readonly number[]): Buffer {
+  w.begin();
+  w.byte(0x99);
+  w.byte(FrameType.EVENT);
+  w.arrayHeader(ids.length);
+  for (let i = 0; i < ids.length; i++) w.number(ids[i]!);
+  return w.view();
+}
+
+/** A whole EVENT frame (replays, which are kept before they are sent). */
 export function eventFrame(ids: readonly number[], tail: Buffer): Buffer {
   w.begin();
   w.byte(0x99);

@@ -7,7 +7,7 @@ import { compileGlob, isLiteralPattern } from "../keyspace/glob.js";
 import type { Keyspace } from "../keyspace/keyspace.js";
 import type { Database } from "../keyspace/database.js";
 import type { Reply } from "../reply.js";
-import { encodeEventTail, eventFrame } from "./event-frame.js";
+import { encodeEventTail, eventFrame, eventHead } from "./event-frame.js";
 import type { EventRecord, History } from "./history.js";
 import { captureValue, containerValue, UNRECORDED } from "./values.js";
 import { canReadKey } from "../acl/check.js";
@@ -22,8 +22,11 @@ export const WITH_VALUE = 2;
 
 /** A connection that has watches. The transport implements it. */
 export interface WatchSink {
-  /** Sends one event frame; the transport applies its output-buffer limit. */
-  sendEvent(frame: Buffer): void;
+  /**
+   * Sends one event frame, given as its connection-specific head (valid only during the call:
+   * copy it) and the tail shared by every connection; the transport applies its output limit.
+   */
+  sendEvent(head: Buffer, tail: Buffer): void;
   /** Scratch space for one event's fan-out: the offset it was collected for. */
   stamp: number;
   /** Scratch: [watchId, seq, ...] of this event's matching watches. */
@@ -245,7 +248,7 @@ export class Watchers {
         record.value = containerValue(db, key);
       }
       const common = (variants[needs] ??= this.encodeCommon(record, needs));
-      sink.sendEvent(eventFrame(sink.ids, common));
+      sink.sendEvent(eventHead(sink.ids), common);
       this.eventsSent++;
     }
   }

@@ -262,18 +262,20 @@ class WsConnection implements WatchSink {
 
   /** Sends a frame unless the client has fallen too far behind, in which case it is cut off. */
   private sendRaw(data: Buffer): void {
-    if (this.closing) return;
+    if (!this.closing && this.admit(data.length)) this.ws.enqueue(data);
+  }
+
+  /** May `bytes` more be queued? If not, the client reads too slowly: it is cut off. */
+  private admit(bytes: number): boolean {
     const ws = this.ws;
-    if (ws.bufferedAmount + ws.queuedBytes + data.length > this.options.maxOutputBytes) {
-      this.closing = true;
-      ws.discardQueued();
-      this.ws.close(CloseCode.POLICY, `output buffer limit reached (${this.options.maxOutputBytes} bytes): the client reads too slowly`);
-      // The close frame waits behind what the client has not read; do not wait for it long.
-      setTimeout(() => this.ws.terminate(), 1000).unref();
-      this.cleanup();
-      return;
-    }
-    ws.enqueue(data);
+    if (ws.bufferedAmount + ws.queuedBytes + bytes <= this.options.maxOutputBytes) return true;
+    this.closing = true;
+    ws.discardQueued();
+    ws.close(CloseCode.POLICY, `output buffer limit reached (${this.options.maxOutputBytes} bytes): the client reads too slowly`);
+    // The close frame waits behind what the client has not read; do not wait for it long.
+    setTimeout(() => ws.terminate(), 1000).unref();
+    this.cleanup();
+    return false;
   }
 
   sendFrame(frame: unknown[]): void {
@@ -284,14 +286,13 @@ class WsConnection implements WatchSink {
     this.sendFrame(frame);
   }
 
-  sendEvent(frame: Buffer): void {
-    if (this.closing) {
+  sendEvent(head: Buffer, tail: Buffer): void {
+    // Closing, or cut off by the output limit now: this event does not go out.
+    if (this.closing || !this.admit(head.length + tail.length)) {
       this.server.stats.eventsDropped++;
       return;
     }
-    this.sendRaw(frame);
-    // Cut off by the output limit: this event did not go out either.
-    if (this.closing) this.server.stats.eventsDropped++;
+    this.ws.enqueueParts(head, tail);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {

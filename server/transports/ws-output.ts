@@ -62,13 +62,39 @@ export class QueuedWebSocket extends WebSocket {
       this.used += n;
     }
     this.queuedBytes += head + n;
-    if (!this.inDirty) {
-      this.inDirty = true;
-      dirty.push(this);
-      if (!scheduled) {
-        scheduled = true;
-        process.nextTick(flushAll);
-      }
+    this.markDirty();
+  }
+
+  /**
+   * Queues one binary message made of two parts: `head` is copied at once (the caller may
+   * reuse its memory), `tail` is kept as it is when large.
+   */
+  enqueueParts(head: Buffer, tail: Buffer): void {
+    const n = head.length + tail.length;
+    const hdr = n < 126 ? 2 : n < 65536 ? 4 : 10;
+    const copyTail = tail.length < COPY_LIMIT;
+    this.reserve(hdr + head.length + (copyTail ? tail.length : 0));
+    this.writeHeader(n, hdr);
+    head.copy(this.chunk!, this.used);
+    this.used += head.length;
+    if (copyTail) {
+      tail.copy(this.chunk!, this.used);
+      this.used += tail.length;
+    } else {
+      this.seal();
+      (this.sealed ??= []).push(tail);
+    }
+    this.queuedBytes += hdr + n;
+    this.markDirty();
+  }
+
+  private markDirty(): void {
+    if (this.inDirty) return;
+    this.inDirty = true;
+    dirty.push(this);
+    if (!scheduled) {
+      scheduled = true;
+      process.nextTick(flushAll);
     }
   }
 
