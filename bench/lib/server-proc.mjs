@@ -6,44 +6,6 @@ import { serve } from "./procs.mjs";
 
 const kind = process.argv[2];
 
-// BENCH_EXPERIMENT prototypes proposed keycast changes without touching its code (off by
-// default; docs/performance.md says when a figure was taken with one on):
-//  - coalesce-writes: every WebSocket send corks its TCP socket until the end of the tick, so
-//    that the frames one socket gets in one tick leave in one writev instead of one each;
-//  - direct-frames: a Buffer is framed into one buffer and written straight to the socket,
-//    instead of ws's cork + header write + payload write + uncork per frame.
-const experiments = new Set((process.env.BENCH_EXPERIMENT ?? "").split(",").filter(Boolean));
-if (experiments.size && kind === "keycast") {
-  const { WebSocket, Sender } = await import("ws");
-  const send = WebSocket.prototype.send;
-  const corked = [];
-  const flush = () => {
-    for (const socket of corked) {
-      socket.benchCorked = false;
-      socket.uncork();
-    }
-    corked.length = 0;
-  };
-  const FRAME = { fin: true, rsv1: false, opcode: 2, mask: false, readOnly: false };
-  WebSocket.prototype.send = function (data, options, cb) {
-    const socket = this._socket;
-    if (experiments.has("coalesce-writes") && socket && !socket.benchCorked) {
-      socket.benchCorked = true;
-      socket.cork();
-      if (corked.push(socket) === 1) process.nextTick(flush);
-    }
-    if (experiments.has("direct-frames") && socket && this.readyState === 1 && Buffer.isBuffer(data) && options === undefined) {
-      const [head, payload] = Sender.frame(data, FRAME);
-      const frame = Buffer.allocUnsafe(head.length + payload.length);
-      head.copy(frame, 0);
-      payload.copy(frame, head.length);
-      socket.write(frame);
-      return;
-    }
-    return send.call(this, data, options, cb);
-  };
-}
-
 let server;
 if (kind === "keycast") {
   const { startServer } = await import("../../dist/server/index.js");
