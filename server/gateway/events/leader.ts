@@ -9,7 +9,8 @@
 
 import type { Logger } from "../../observability/logger.js";
 import { DATABASES } from "../../keyspace/keyspace.js";
-import { send, type Backend, type BackendClient, type NodeClient } from "../backend.js";
+import { send, type Backend, type BackendClient, type ClusterClient, type NodeClient } from "../backend.js";
+import { keySlot } from "../slot.js";
 import { Deadlines } from "./deadlines.js";
 import { EPOCH_KEY, errorText, EVENTS_KEY, LEADER_KEY, OWN_PREFIX, Script } from "./keys.js";
 import { randomBytes } from "node:crypto";
@@ -73,6 +74,8 @@ export class Leader {
   private nextOffset = 0;
   private epoch = "";
   private own!: BackendClient;
+  /** The leader's own connection for appends (see appendConnection). */
+  private appendTo: NodeClient | null = null;
   private stopped = false;
   private topologyTimer: NodeJS.Timeout | null = null;
   private mastersSeen = "";
@@ -119,8 +122,9 @@ export class Leader {
       await this.configure(sub, m);
       await sub.pSubscribe(`${CHANNEL_PREFIX}*__:*`, onMessage, true);
     }
+    this.appendTo = await this.appendConnection();
     // Loaded before the first append: a NOSCRIPT fallback could reorder pipelined appends.
-    await APPEND.load(this.own, EVENTS_KEY);
+    await APPEND.load(this.appendTo, EVENTS_KEY);
     const epoch = randomBytes(6).toString("hex");
     const base = Number(
       await NEW_EPOCH.run(this.own, [LEADER_KEY, EVENTS_KEY, EPOCH_KEY], [this.options.leaseId, epoch, String(this.options.maxEvents), String(this.options.knownOffset())]),
@@ -175,11 +179,32 @@ export class Leader {
     this.pending = [];
     if (this.stopped) return;
     const head = [this.options.leaseId, String(this.options.maxEvents), this.epoch];
+    const to = this.appendTo;
+    if (to === null) return;
     for (let i = 0; i < all.length; i += APPEND_BATCH * 5) {
-      APPEND.run(this.own, [LEADER_KEY, EVENTS_KEY], [...head, ...all.slice(i, i + APPEND_BATCH * 5)], false).catch((e: unknown) =>
+      APPEND.run(to, [LEADER_KEY, EVENTS_KEY], [...head, ...all.slice(i, i + APPEND_BATCH * 5)], false).catch((e: unknown) =>
         this.fail(`events could not be appended to the history: ${errorText(e)}`),
       );
     }
+  }
+
+  /**
+   * A connection of the leader's own to the node that holds keycast's keys. Appends are sent
+   * without waiting (a burst can queue many), and behind them a lease renewal on the shared
+   * connection could wait past the lease's end: the leader would lose its lease under load
+   * and every watcher would resync. On their own connection they delay nothing else.
+   */
+  private async appendConnection(): Promise<NodeClient> {
+    let node: { host: string; port: number };
+    if (this.backend.spec.cluster) {
+      const master = (this.own as ClusterClient).getSlotMaster(keySlot(EVENTS_KEY));
+      node = { host: master.host, port: master.port };
+    } else node = (await this.backend.masters())[0]!;
+    const c = await this.backend.connectNode(node, this.ownDb);
+    c.on("error", () => {});
+    // Appends in flight when the link dropped may be lost: start again with a new epoch.
+    c.on("ready", () => this.fail("the history connection was re-established: events may have been lost"));
+    return c;
   }
 
   private async checkTopology(): Promise<void> {
@@ -205,6 +230,8 @@ export class Leader {
     this.deadlines?.stop();
     const subs = this.subs;
     this.subs = [];
+    if (this.appendTo !== null) subs.push(this.appendTo);
+    this.appendTo = null;
     await Promise.all(subs.map((s) => s.close().catch(() => s.destroy())));
   }
 }

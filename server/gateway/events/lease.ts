@@ -25,6 +25,7 @@ export class Lease {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private busy = false;
+  private lastRenewal = 0;
 
   constructor(
     private readonly client: () => Promise<BackendClient>,
@@ -59,6 +60,10 @@ export class Lease {
       const started = Date.now();
       if (this.held) {
         const r = await RENEW.run(c, [LEADER_KEY], [this.id, String(this.options.ttlMs)]);
+        const took = Date.now() - started;
+        // A slow renewal is how a loaded gateway loses its lease (and every watcher resyncs): say so.
+        if (took > this.options.ttlMs / 3) this.logger.warn({ ms: took, since: started - this.lastRenewal }, "gateway: the events lease took long to renew");
+        this.lastRenewal = started;
         if (r === 1) this.validUntil = started + this.options.ttlMs;
         else this.lose("the lease was taken by another gateway or vanished");
       } else {
