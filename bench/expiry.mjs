@@ -41,6 +41,12 @@ async function measure(ctx, kind, port, p, load) {
       await sleep(100);
     }
     const { late, serverLate, missing, duplicates } = await watcher.request("collect", {}, 60_000);
+    if (kind === "keycast" && serverLate.length >= 100) {
+      // A backlog grows from the first keys to the last; a stall or a late start shifts them all.
+      const part = (from, to) => latencySummary(serverLate.subarray(from, to)).p50;
+      const n = serverLate.length;
+      ctx.log(`keycast: server-side lateness, median of the first 1% of keys ${part(0, Math.ceil(n / 100))} ms, middle ${part(Math.floor(n * 0.495), Math.ceil(n * 0.505))} ms, last 1% ${part(n - Math.ceil(n / 100), n)} ms`);
+    }
     if (duplicates) ctx.log(`${kind}: ${duplicates} keys reported expired more than once`);
     if (missing) ctx.log(`${kind}: ${missing} of ${p.keys} keys had no expired event ${p.graceMs / 1000} s after the last deadline (counted as ${p.graceMs / 1000} s late)`);
     // A key never reported is at least this late: count it so, rather than drop it.
