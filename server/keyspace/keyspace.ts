@@ -119,8 +119,10 @@ export class Keyspace {
     if (!top || this.closed) return;
     if (top.at <= now) {
       this.timerAt = now;
+      // Not unref'd: Node runs an unref'd immediate only once the poll phase returns, which it
+      // does on the next I/O event or timer, so a backlog of due keys waited milliseconds
+      // between slices (300,000 keys due at once took 875 ms of wall time for 250 ms of work).
       this.immediate = setImmediate(() => this.runExpiry());
-      this.immediate.unref();
     } else this.scheduleExpiry();
   }
 
