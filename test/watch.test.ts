@@ -298,7 +298,12 @@ describe("the recent-messages feed", () => {
       sent.push(msg);
       await writer.batch().lpush("chat:lobby", msg).ltrim("chat:lobby", 0, 49).exec();
       // The phone goes through a tunnel twice; the writer keeps writing meanwhile.
-      if (i === 60 || i === 130) server.state.sessions.get(phone.server.id)!.close("tunnel");
+      if (i === 60 || i === 130) {
+        // The second tunnel needs the phone back from the first (its reconnect waits 10-50 ms).
+        const until = Date.now() + 5000;
+        while (!server.state.sessions.has(phone.server.id) && Date.now() < until) await sleep(5);
+        server.state.sessions.get(phone.server.id)!.close("tunnel");
+      }
     }
     await writer.lpush("chat:lobby", "last");
     sent.push("last");
