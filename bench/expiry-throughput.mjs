@@ -27,6 +27,7 @@ try {
   console.log(`loaded ${keys} keys; ${wait} ms to the deadline`);
   while (Date.now() < at) await sleep(5);
   if (process.env.PROFILE) await kc.profileStart();
+  if (process.env.ALLOC) await kc.allocStart();
   const cpu0 = cpuMs(kc.pid);
   const t0 = Date.now();
   let last = 0;
@@ -37,6 +38,7 @@ try {
     await sleep(20);
   }
   const cpu = cpuMs(kc.pid) - cpu0;
+  if (process.env.ALLOC) console.log(`allocation samples of the expiry phase: ${(await kc.allocStop(process.env.ALLOC)).path}`);
   if (process.env.PROFILE) console.log(`profile of the expiry phase: ${(await kc.profileStop(process.env.PROFILE)).path}`);
   const { late, serverLate } = await watcher.request("collect", {}, 60_000);
   const sorted = Float64Array.from(late).sort();

@@ -53,6 +53,22 @@ serve({
     profiler.disconnect();
     return { path };
   },
+  /** Allocation sampling of a phase (objects since collected included): start, then stop into a file. */
+  allocStart: async () => {
+    const { Session } = await import("node:inspector/promises");
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post("HeapProfiler.enable");
+    await profiler.post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    return { started: true };
+  },
+  allocStop: async ({ path }) => {
+    const { profile } = await profiler.post("HeapProfiler.stopSampling");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(path, JSON.stringify(profile));
+    profiler.disconnect();
+    return { path };
+  },
   exit: () => {
     if (process.env.BENCH_LOOP_DELAY) {
       const ms = (ns) => (ns / 1e6).toFixed(1);
