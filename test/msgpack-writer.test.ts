@@ -66,6 +66,12 @@ describe("the msgpack writer", () => {
     );
   });
 
+  it("encodes a reply larger than its scratch buffer, and the replies after it", () => {
+    const big = ["a".repeat(3_000_000), "\xff".repeat(1_500_000)];
+    expect(batchFrame(1, big).equals(packr.pack([1, 1, big.map(replyToWire)]))).toBe(true);
+    expect(batchFrame(2, ["ok", 5]).toString("hex")).toBe(packr.pack([1, 2, ["ok", 5]]).toString("hex"));
+  });
+
   it("keeps binary keys and values intact through a decode", () => {
     const frame = batchFrame(7, ["k\x00\xff", 3, null, new ErrorReply("WRONGTYPE Operation against a key holding the wrong kind of value")]);
     const decoded = packr.unpack(frame) as unknown[];

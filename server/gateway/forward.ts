@@ -249,6 +249,14 @@ function select(ctx: Context, backend: Backend, entry: Entry, argv: string[]): R
   return call(ctx, entry, argv);
 }
 
+/** Runs a command the gateway answers itself (connection and keycast commands, SELECT); null for one to forward. */
+function runHere(ctx: Context, backend: Backend, entry: Entry, argv: string[]): Reply | null {
+  const route = routeOf(entry);
+  if (route === Route.Local) return call(ctx, entry, argv);
+  if (route === Route.Select) return select(ctx, backend, entry, argv);
+  return null;
+}
+
 /**
  * A plain batch: each command in order; forwarded ones are pipelined. When SELECT moves the
  * session to another database mid-batch, the commands sent so far are awaited before any goes
@@ -273,13 +281,9 @@ export async function forwardBatch(backend: Backend, ctx: Context, cmds: readonl
       replies[i] = refused(ctx, entry);
       continue;
     }
-    const route = routeOf(entry);
-    if (route === Route.Local) {
-      replies[i] = call(ctx, entry, argv);
-      continue;
-    }
-    if (route === Route.Select) {
-      replies[i] = select(ctx, backend, entry, argv);
+    const here = runHere(ctx, backend, entry, argv);
+    if (here !== null) {
+      replies[i] = here;
       continue;
     }
     const db = ctx.session.db;
@@ -376,13 +380,9 @@ export async function forwardAtomic(backend: Backend, ctx: Context, cmds: readon
   for (let i = 0; i < n; i++) {
     const entry = entries[i] as Entry;
     const argv = argvs[i]!;
-    const route = routeOf(entry);
-    if (route === Route.Local) {
-      replies[i] = call(ctx, entry, argv);
-      continue;
-    }
-    if (route === Route.Select) {
-      replies[i] = select(ctx, backend, entry, argv);
+    const here = runHere(ctx, backend, entry, argv);
+    if (here !== null) {
+      replies[i] = here;
       continue;
     }
     const db = ctx.session.db;

@@ -17,13 +17,18 @@ const packr = new Packr({ useRecords: false, variableMapSize: true });
 const SHORT = 64;
 const NON_ASCII = /[^\x00-\x7f]/;
 
-let buf = Buffer.allocUnsafe(64 * 1024);
+const SCRATCH = 64 * 1024;
+/** A scratch buffer grown past this by one large reply is not kept for the next. */
+const SCRATCH_KEPT = 1024 * 1024;
+
+let buf = Buffer.allocUnsafe(SCRATCH);
 /** Write position in the scratch buffer. */
 let at = 0;
 
 /** Starts a new value at the beginning of the scratch buffer. */
 export function begin(): void {
   at = 0;
+  if (buf.length > SCRATCH_KEPT) buf = Buffer.allocUnsafe(SCRATCH);
 }
 
 /** Room for `n` more bytes (the scratch buffer may be replaced by a larger one). */
