@@ -6,6 +6,7 @@ import { FrameType, type ValueMode, type WatchOptions as WireWatchOptions, type 
 import type { Key } from "../shared/command.js";
 import type { Connection } from "./connection.js";
 import { decodeReply, type ReplyMode } from "./decode.js";
+import { ConnectionError } from "./errors.js";
 
 /** A change to a watched key. */
 export interface KeyEvent<S = string> {
@@ -200,7 +201,12 @@ export class Subscriptions {
 
   private restore(): void {
     for (const h of this.watches.values()) {
-      this.start(h, true).catch((e: Error) => h.handler({ type: "resync", reason: `the watch could not be restored: ${e.message}` }));
+      this.start(h, true).catch((e: Error) => {
+        // Dropped again before the server answered: the next reconnect resumes from the same
+        // position, so nothing is lost yet and a resync here would be a false alarm.
+        if (e instanceof ConnectionError) return;
+        h.handler({ type: "resync", reason: `the watch could not be restored: ${e.message}` });
+      });
     }
     for (const s of this.subs.values()) {
       this.conn.request(FrameType.SUBSCRIBE, [s.id, s.kind, s.channel]).catch(() => {});

@@ -71,6 +71,30 @@ describe("reconnect", () => {
     expect(await closed).toMatch(/gave up reconnecting/);
   });
 
+  it("a watch whose restore is cut off by another drop resumes on the next reconnect, with no false resync", async () => {
+    const server = await startServer({ port: 0 });
+    const writer = await connect(server.url);
+    const phone = await connect(server.url, { reconnect: { minDelayMs: 5, maxDelayMs: 20 } });
+    const got: string[] = [];
+    await phone.watch("r:feed", (m) => got.push(m.type === "event" ? `${m.event} ${String(m.delta)}` : m.type), { value: "delta" });
+    await writer.rpush("r:feed", "a");
+    // Each time the phone is back, drop it again at once: its WATCH is in flight and fails.
+    let cuts = 3;
+    phone.onState((s) => {
+      if (s === "open" && cuts-- > 0) server.state.sessions.get(phone.server.id)?.close("another tunnel");
+    });
+    for (const s of server.state.sessions.values()) if (s.id === phone.server.id) s.close("tunnel");
+    await writer.rpush("r:feed", "b");
+    await writer.rpush("r:feed", "c");
+    const until = Date.now() + 5000;
+    while ((cuts >= 0 || got.length < 3) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    expect(cuts).toBe(-1);
+    expect(got).toEqual(["rpush a", "rpush b", "rpush c"]);
+    await phone.close();
+    await writer.close();
+    await server.close();
+  });
+
   it("a closed client refuses commands", async () => {
     const server = await startServer({ port: 0 });
     const kc = await connect(server.url);
