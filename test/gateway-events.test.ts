@@ -84,7 +84,7 @@ describe("the local history fed from outside (Watchers.deliver)", () => {
     const history = new History({ maxEvents: 100, maxAgeMs: 60_000 });
     const watchers = new Watchers(ks, history);
     const frames: Buffer[] = [];
-    const sink = { sendEvent: (head: Buffer, tail: Buffer) => frames.push(Buffer.concat([head, tail])), stamp: 0, ids: [] as number[], needs: 0 };
+    const sink = { sendEvent: (head: Buffer, hl: number, tail: Buffer, tl: number) => frames.push(Buffer.concat([head.subarray(0, hl), tail.subarray(0, tl)])), stamp: 0, ids: [] as number[], idCount: 0, needs: 0 };
     watchers.add(createWatch(sink, 7, 0, "k*", null, "full"));
     // The local keyspace has a value for k1: an external event must not read it.
     ks.dbs[0]!.set("k1", "local");

@@ -7,7 +7,7 @@ import { compileGlob, isLiteralPattern } from "../keyspace/glob.js";
 import type { Keyspace } from "../keyspace/keyspace.js";
 import type { Database } from "../keyspace/database.js";
 import type { Reply } from "../reply.js";
-import { encodeEventTail, eventFrame, eventHead } from "./event-frame.js";
+import { encodeEventTail, eventFrame, headBytes, tailBytes, writeEventHead, writeEventTail } from "./event-frame.js";
 import type { EventRecord, History } from "./history.js";
 import { captureValue, containerValue, UNRECORDED } from "./values.js";
 import { canReadKey } from "../acl/check.js";
@@ -23,14 +23,19 @@ export const WITH_VALUE = 2;
 /** A connection that has watches. The transport implements it. */
 export interface WatchSink {
   /**
-   * Sends one event frame, given as its connection-specific head (valid only during the call:
-   * copy it) and the tail shared by every connection; the transport applies its output limit.
+   * Sends one event frame: the first `headLength` bytes of `head` (this connection's watch
+   * ids), then the first `tailLength` bytes of `tail` (shared by every connection). Both are
+   * scratch memory to copy during the call, except a tail whose buffer is exactly `tailLength`
+   * long: that one never changes and may be kept. The transport applies its output limit.
+   * It must not change the keyspace (the fan-out's scratch memory is not reentrant).
    */
-  sendEvent(head: Buffer, tail: Buffer): void;
+  sendEvent(head: Buffer, headLength: number, tail: Buffer, tailLength: number): void;
   /** Scratch space for one event's fan-out: the offset it was collected for. */
   stamp: number;
-  /** Scratch: [watchId, seq, ...] of this event's matching watches. */
+  /** Scratch: [watchId, seq, ...] of this event's matching watches, its first idCount entries. */
   ids: number[];
+  /** Scratch: how many entries of ids are this event's (the array is reused, never emptied). */
+  idCount: number;
   /** Scratch: union of the variant bits those watches want. */
   needs: number;
   /** Closes the connection with a WebSocket close code (a gateway's history restarted). */
@@ -127,6 +132,9 @@ export function createWatch(
   };
 }
 
+/** What the fan-out's scratch holds between events instead of a connection. */
+const NO_SINK: WatchSink = { sendEvent() {}, stamp: -1, ids: [], idCount: 0, needs: 0 };
+
 export class Watchers {
   private readonly exact: Map<string, Watch[]>[];
   private readonly patterns: Watch[][];
@@ -134,6 +142,16 @@ export class Watchers {
   private readonly fullCount: number[];
   private count = 0;
   eventsSent = 0;
+  // Scratch of onEvent and fanOut, reused from event to event: an expiry burst makes 100,000
+  // events a second, and what each allocated (a record, two arrays) set the pace of the
+  // young-generation collections that made events late.
+  private readonly record: EventRecord = { offset: 0, db: 0, key: "", event: "", time: 0, delta: undefined, value: null };
+  // Reused with a count rather than emptied: `array.length = 0` lets the backing store go, and
+  // the next push allocates it again.
+  private readonly touched: WatchSink[] = [];
+  private touchedCount = 0;
+  /** Length of each variant's tail for the event being sent; -1 when not encoded yet. */
+  private readonly tailLengths = [-1, -1, -1, -1];
 
   constructor(
     private readonly keyspace: Keyspace,
@@ -181,17 +199,20 @@ export class Watchers {
 
   private onEvent(db: number, event: string, key: string, delta: unknown): void {
     const ks = this.keyspace;
-    const record: EventRecord = {
-      offset: this.history.offset + 1,
-      db,
-      key,
-      event,
-      time: ks.now,
-      delta,
-      value: captureValue(ks.dbs[db]!, event, key, delta, this.fullCount[db]! > 0),
-    };
+    const record = this.record as { -readonly [K in keyof EventRecord]: EventRecord[K] };
+    record.offset = this.history.offset + 1;
+    record.db = db;
+    record.key = key;
+    record.event = event;
+    record.time = ks.now;
+    record.delta = delta;
+    record.value = captureValue(ks.dbs[db]!, event, key, delta, this.fullCount[db]! > 0);
     this.history.append(record);
     if (this.count !== 0) this.fanOut(record, ks.dbs[db]!);
+    // Not kept past the event.
+    record.key = "";
+    record.delta = undefined;
+    record.value = null;
   }
 
   /**
@@ -229,41 +250,51 @@ export class Watchers {
   /** `db` is null for an external event: a value not supplied stays unrecorded (sent as nil). */
   private fanOut(record: EventRecord, db: Database | null): void {
     const key = record.key;
-    const touched: WatchSink[] = [];
+    const touched = this.touched;
+    this.touchedCount = 0;
     const exact = this.exact[record.db]!.get(key);
-    if (exact) for (let i = 0; i < exact.length; i++) this.collect(exact[i]!, record, touched);
+    if (exact) for (let i = 0; i < exact.length; i++) this.collect(exact[i]!, record);
     const patterns = this.patterns[record.db]!;
     for (let i = 0; i < patterns.length; i++) {
       const w = patterns[i]!;
-      if (w.match!(key)) this.collect(w, record, touched);
+      if (w.match!(key)) this.collect(w, record);
     }
-    if (touched.length === 0) return;
+    const n = this.touchedCount;
+    if (n === 0) return;
 
     // One encoding of the common part per variant, shared by every connection.
-    const variants: (Buffer | undefined)[] = [undefined, undefined, undefined, undefined];
-    for (let i = 0; i < touched.length; i++) {
+    const lengths = this.tailLengths;
+    lengths[0] = lengths[1] = lengths[2] = lengths[3] = -1;
+    for (let i = 0; i < n; i++) {
       const sink = touched[i]!;
       const needs = sink.needs;
       if (needs & WITH_VALUE && record.value === UNRECORDED && db !== null) {
         record.value = containerValue(db, key);
+        this.history.setValue(record.offset, record.value);
       }
-      const common = (variants[needs] ??= this.encodeCommon(record, needs));
-      sink.sendEvent(eventHead(sink.ids), common);
+      let tailLength = lengths[needs]!;
+      if (tailLength < 0) tailLength = lengths[needs] = this.writeTail(needs, record);
+      const headLength = writeEventHead(sink.ids, sink.idCount);
+      sink.sendEvent(headBytes(), headLength, tailBytes(needs), tailLength);
       this.eventsSent++;
     }
+    // Let go of the sinks (a closed connection must not be kept by the scratch).
+    for (let i = 0; i < n; i++) touched[i] = NO_SINK;
   }
 
-  private collect(w: Watch, record: EventRecord, touched: WatchSink[]): void {
+  private collect(w: Watch, record: EventRecord): void {
     if (!wants(w, record.event)) return;
     if (w.user !== null && !w.user.unrestricted && !readable(w, record.key)) return;
     const sink = w.sink;
     if (sink.stamp !== record.offset) {
       sink.stamp = record.offset;
-      sink.ids.length = 0;
+      sink.idCount = 0;
       sink.needs = 0;
-      touched.push(sink);
+      this.touched[this.touchedCount++] = sink;
     }
-    sink.ids.push(w.id, ++w.seq);
+    const ids = sink.ids;
+    ids[sink.idCount++] = w.id;
+    ids[sink.idCount++] = ++w.seq;
     sink.needs |= needsOf(w);
   }
 
@@ -272,6 +303,13 @@ export class Watchers {
     const delta = needs & WITH_DELTA ? (r.delta as Reply | undefined) : undefined;
     const value = needs & WITH_VALUE && r.value !== UNRECORDED ? (r.value as Reply) : undefined;
     return encodeEventTail(r.db, r.key, r.event, r.offset, r.time, delta, value);
+  }
+
+  /** encodeCommon into the fan-out's scratch slot `needs`: returns the length (see writeEventTail). */
+  private writeTail(needs: number, r: EventRecord): number {
+    const delta = needs & WITH_DELTA ? (r.delta as Reply | undefined) : undefined;
+    const value = needs & WITH_VALUE && r.value !== UNRECORDED ? (r.value as Reply) : undefined;
+    return writeEventTail(needs, r.db, r.key, r.event, r.offset, r.time, delta, value);
   }
 
   /** An event frame for one watch, for replay after a resume. */

@@ -188,6 +188,33 @@ export function take(): Buffer {
   return out;
 }
 
+/** Copies up to this many bytes of part of a buffer one by one (see copyBytes). */
+const COPY_BY_BYTE = 256;
+
+/**
+ * Copies n bytes. Buffer.prototype.copy of part of a buffer makes a Uint8Array view of it on
+ * every call, an object per event and connection on the fan-out's path: a whole buffer is
+ * copied without one, and a short part byte by byte.
+ */
+export function copyBytes(src: Uint8Array, srcStart: number, dst: Uint8Array, dstStart: number, n: number): void {
+  if (srcStart === 0 && n === src.length) dst.set(src, dstStart);
+  else if (n <= COPY_BY_BYTE) for (let i = 0; i < n; i++) dst[dstStart + i] = src[srcStart + i]!;
+  else dst.set(src.subarray(srcStart, srcStart + n), dstStart);
+}
+
+/** How many bytes were written since begin(). */
+export function written(): number {
+  return at;
+}
+
+/**
+ * The scratch buffer itself: what was written since begin() is its first written() bytes,
+ * valid until the next begin(). For callers that copy them at once and want no view object.
+ */
+export function scratch(): Buffer {
+  return buf;
+}
+
 /** What was written since begin(), as a view of the scratch buffer: valid until the next begin(). */
 export function view(): Buffer {
   return buf.subarray(0, at);

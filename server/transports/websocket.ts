@@ -172,6 +172,7 @@ class WsConnection implements WatchSink {
   // WatchSink scratch space, used by the fan-out of one event.
   stamp = 0;
   ids: number[] = [];
+  idCount = 0;
   needs = 0;
 
   constructor(
@@ -286,13 +287,13 @@ class WsConnection implements WatchSink {
     this.sendFrame(frame);
   }
 
-  sendEvent(head: Buffer, tail: Buffer): void {
+  sendEvent(head: Buffer, headLength: number, tail: Buffer, tailLength: number): void {
     // Closing, or cut off by the output limit now: this event does not go out.
-    if (this.closing || !this.admit(head.length + tail.length)) {
+    if (this.closing || !this.admit(headLength + tailLength)) {
       this.server.stats.eventsDropped++;
       return;
     }
-    this.ws.enqueueParts(head, tail);
+    this.ws.enqueueParts(head, headLength, tail, tailLength);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {

@@ -12,6 +12,7 @@
 
 import type { Socket } from "node:net";
 import { WebSocket } from "ws";
+import { copyBytes } from "./msgpack-writer.js";
 
 /** Payloads at least this large are written as they are, not copied. */
 const COPY_LIMIT = 16 * 1024;
@@ -66,23 +67,24 @@ export class QueuedWebSocket extends WebSocket {
   }
 
   /**
-   * Queues one binary message made of two parts: `head` is copied at once (the caller may
-   * reuse its memory), `tail` is kept as it is when large.
+   * Queues one binary message made of two parts, the first `headLength` bytes of `head` and
+   * the first `tailLength` of `tail`. Both are copied at once (the caller may reuse their
+   * memory), except a large tail whose buffer is exactly `tailLength` long: it is kept as it is.
    */
-  enqueueParts(head: Buffer, tail: Buffer): void {
-    const n = head.length + tail.length;
+  enqueueParts(head: Buffer, headLength: number, tail: Buffer, tailLength: number): void {
+    const n = headLength + tailLength;
     const hdr = n < 126 ? 2 : n < 65536 ? 4 : 10;
-    const copyTail = tail.length < COPY_LIMIT;
-    this.reserve(hdr + head.length + (copyTail ? tail.length : 0));
+    const keepTail = tailLength >= COPY_LIMIT && tail.length === tailLength;
+    this.reserve(hdr + headLength + (keepTail ? 0 : tailLength));
     this.writeHeader(n, hdr);
-    head.copy(this.chunk!, this.used);
-    this.used += head.length;
-    if (copyTail) {
-      tail.copy(this.chunk!, this.used);
-      this.used += tail.length;
-    } else {
+    copyBytes(head, 0, this.chunk!, this.used, headLength);
+    this.used += headLength;
+    if (keepTail) {
       this.seal();
       (this.sealed ??= []).push(tail);
+    } else {
+      copyBytes(tail, 0, this.chunk!, this.used, tailLength);
+      this.used += tailLength;
     }
     this.queuedBytes += hdr + n;
     this.markDirty();
