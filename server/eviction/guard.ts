@@ -15,6 +15,7 @@ import type { ServerState } from "../state.js";
 import { GUARD_BYTES, keyBytes } from "./estimate.js";
 import { LFU_DECAY_TIME, LFU_LOG_FACTOR, MAXMEMORY, MAXMEMORY_POLICY, MAXMEMORY_SAMPLES, type Policy } from "./settings.js";
 import { KeyTable } from "./table.js";
+import type { KeyMap } from "../keyspace/key-map.js";
 
 export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
@@ -45,7 +46,7 @@ export class MemoryGuard {
   private pool: Candidate[] = [];
   private nextDb = 0;
   /** Rotating cursors over each database's keys with a TTL, for volatile policies when random picks miss. */
-  private readonly volatileCursors: ({ map: Map<string, unknown>; it: Iterator<string> } | undefined)[] = [];
+  private readonly volatileCursors: ({ map: KeyMap<unknown>; it: Iterator<string> } | undefined)[] = [];
   private readonly unsubscribe: (() => void)[];
 
   /** Creates, updates or removes the server's guard after a change of maxmemory or its policy. */

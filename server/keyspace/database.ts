@@ -6,6 +6,7 @@ import { CommandError, WRONGTYPE } from "../errors.js";
 import type { Reply } from "../reply.js";
 import type { Deadline } from "./expiry.js";
 import type { Keyspace } from "./keyspace.js";
+import { KeyMap } from "./key-map.js";
 
 export type TypeName = "string" | "list" | "set" | "hash";
 
@@ -27,8 +28,8 @@ export function typeOf(value: StoredValue): TypeName {
 }
 
 export class Database {
-  data = new Map<string, StoredValue>();
-  expires = new Map<string, Deadline>();
+  data = new KeyMap<StoredValue>();
+  expires = new KeyMap<Deadline>();
 
   constructor(
     public index: number,
@@ -135,10 +136,37 @@ export class Database {
     }
   }
 
+  /**
+   * Removes a key whose deadline passed, as delete() does but without making V8 rehash the
+   * map now (KeyMap.bury): the Keyspace sweeps later, when no deadline is due soon.
+   */
+  removeExpired(key: string): void {
+    this.data.bury(key);
+    const d = this.expires.get(key);
+    if (d === undefined) return;
+    this.expires.bury(key);
+    this.keyspace.heap.remove(d);
+  }
+
+  /** Entries buried by expiry and not yet swept. */
+  get buried(): number {
+    return this.data.buriedSize + this.expires.buriedSize;
+  }
+
+  /** Buried entries piled up past the live ones: they are swept even while deadlines are due. */
+  get sweepDue(): boolean {
+    return this.data.sweepDue || this.expires.sweepDue;
+  }
+
+  /** Sweeps each map for buried entries, looking at up to `max` of its entries; returns how many are left. */
+  sweep(max: number): number {
+    return this.data.sweep(max) + this.expires.sweep(max);
+  }
+
   /** Removes every key. */
   clear(): void {
     if (this.expires.size !== 0) this.keyspace.heap.clear((e) => e.db === this.index);
-    this.data = new Map();
-    this.expires = new Map();
+    this.data = new KeyMap();
+    this.expires = new KeyMap();
   }
 }

@@ -15,6 +15,12 @@ export type FlushListener = (db: number | "all") => void;
 
 /** How long one expiry run may take before it lets other work in, ms. */
 const EXPIRE_SLICE_MS = 4;
+/** Within a run, the events of the keys expired so far are sent at least this often, ms. */
+const EXPIRE_FLUSH_MS = 1;
+/** Entries each map's sweep for buried ones (KeyMap) looks at per turn of the event loop. */
+const SWEEP_CHUNK = 16_384;
+/** Buried entries are swept when the next deadline is at least this far away. */
+const SWEEP_GAP_MS = 50;
 /** The longest delay setTimeout accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -29,8 +35,10 @@ export class Keyspace {
   expiredKeys = 0;
   private readonly listeners: KeyEventListener[] = [];
   private readonly flushListeners: FlushListener[] = [];
+  private readonly expiryFlushers: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
+  private sweeping: NodeJS.Immediate | null = null;
   private timerAt = Infinity;
   private closed = false;
 
@@ -65,6 +73,16 @@ export class Keyspace {
     return () => void this.listeners.splice(this.listeners.indexOf(listener) >>> 0, 1);
   }
 
+  /**
+   * Called during a long expiry run, about every EXPIRE_FLUSH_MS: a transport that holds its
+   * output until the end of the tick sends what the run announced so far (otherwise the
+   * first events of a 4 ms run wait for its last).
+   */
+  onExpiryProgress(flush: () => void): () => void {
+    this.expiryFlushers.push(flush);
+    return () => void this.expiryFlushers.splice(this.expiryFlushers.indexOf(flush) >>> 0, 1);
+  }
+
   onFlush(listener: FlushListener): () => void {
     this.flushListeners.push(listener);
     return () => void this.flushListeners.splice(this.flushListeners.indexOf(listener) >>> 0, 1);
@@ -82,8 +100,7 @@ export class Keyspace {
 
   /** Removes a key whose deadline has passed and announces "expired". */
   expireNow(db: Database, key: string): void {
-    db.data.delete(key);
-    db.clearDeadline(key);
+    db.removeExpired(key);
     this.expiredKeys++;
     this.notify(db.index, "expired", key);
   }
@@ -108,14 +125,24 @@ export class Keyspace {
     const now = this.tick();
     // A slice of a few milliseconds, then other work gets a turn: a million keys due at once
     // do not stall the clients (nor the "expired" events of the keys due next).
-    const stopAt = performance.now() + EXPIRE_SLICE_MS;
+    const started = performance.now();
+    const stopAt = started + EXPIRE_SLICE_MS;
+    let flushAt = started + EXPIRE_FLUSH_MS;
     for (let n = 1; ; n++) {
       const top = this.heap.peek();
       if (!top || top.at > now) break;
       this.expireNow(this.dbs[top.db]!, top.key);
-      if ((n & 63) === 0 && performance.now() >= stopAt) break;
+      if ((n & 63) === 0) {
+        const t = performance.now();
+        if (t >= stopAt) break;
+        if (t >= flushAt) {
+          flushAt = t + EXPIRE_FLUSH_MS;
+          for (const f of this.expiryFlushers) f();
+        }
+      }
     }
     const top = this.heap.peek();
+    if (this.sweeping === null && !this.closed) this.sweep();
     if (!top || this.closed) return;
     if (top.at <= now) {
       this.timerAt = now;
@@ -124,6 +151,23 @@ export class Keyspace {
       // between slices (300,000 keys due at once took 875 ms of wall time for 250 ms of work).
       this.immediate = setImmediate(() => this.runExpiry());
     } else this.scheduleExpiry();
+  }
+
+  /**
+   * Deletes the entries expiry buried, a chunk per turn, while no deadline is due within
+   * SWEEP_GAP_MS (or at once where they piled up past the live keys); otherwise the next
+   * expiry run tries again.
+   */
+  private sweep(): void {
+    this.sweeping = null;
+    const top = this.heap.peek();
+    const idle = top === undefined || top.at - Date.now() >= SWEEP_GAP_MS;
+    let left = 0;
+    for (const db of this.dbs) {
+      if (db.buried === 0 || !(idle || db.sweepDue)) continue;
+      left += db.sweep(SWEEP_CHUNK);
+    }
+    if (left > 0 && !this.closed) this.sweeping = setImmediate(() => this.sweep());
   }
 
   /** Swaps two databases' contents (SWAPDB). */
@@ -140,7 +184,9 @@ export class Keyspace {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
+    if (this.sweeping) clearImmediate(this.sweeping);
     this.timer = null;
     this.immediate = null;
+    this.sweeping = null;
   }
 }

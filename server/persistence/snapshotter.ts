@@ -23,6 +23,7 @@ import type { ServerState } from "../state.js";
 import { ByteWriter, checksum } from "./codec.js";
 import { Op, writeClear, writeDel, writeHeader, writeHistory, writeKey, writeMeta, type SnapshotMeta } from "./format.js";
 import { SERVER_VERSION } from "../version.js";
+import type { KeyMap } from "../keyspace/key-map.js";
 
 /**
  * Bytes of event history a snapshot keeps at most: the newest events that fit. Events hold
@@ -47,7 +48,7 @@ export class SnapshotJob {
   private crc = 0;
   private readonly status: number[];
   private readonly dirty: Set<string>[];
-  private walking: { db: Database; map: Map<string, unknown>; it: Iterator<string> } | null = null;
+  private walking: { db: Database; map: KeyMap<unknown>; it: Iterator<string> } | null = null;
   private rounds = 0;
   private readonly unsubscribe: (() => void)[] = [];
   private finished = false;

@@ -28,7 +28,7 @@ import { execute, executeBatch } from "../dispatch.js";
 import { ErrorReply, type Reply } from "../reply.js";
 import type { ServerState } from "../state.js";
 import { replyToWire, type Wire } from "./msgpack-replies.js";
-import { QueuedWebSocket } from "./ws-output.js";
+import { flushQueuedOutput, QueuedWebSocket } from "./ws-output.js";
 import { batchFrame } from "./batch-frame.js";
 import { WsSession } from "./ws-session.js";
 import { SERVER_VERSION } from "../version.js";
@@ -768,6 +768,7 @@ function accept(
 
 /** Handles WebSocket upgrades on an HTTP server. Returns a function that closes every connection. */
 export function attachWebSocket(server: ServerState, options: WebSocketOptions) {
+  const stopFlushing = server.keyspace.onExpiryProgress(flushQueuedOutput);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxFrameBytes,
@@ -813,6 +814,7 @@ export function attachWebSocket(server: ServerState, options: WebSocketOptions) 
       if (conn !== undefined && code === CloseCode.GOING_AWAY) conn.shutdown(reason);
       else ws.close(code, reason);
     }
+    stopFlushing();
     wss.close();
   }
 

@@ -22,6 +22,14 @@ const MAX_CHUNK = 64 * 1024;
 const dirty: QueuedWebSocket[] = [];
 let scheduled = false;
 
+/**
+ * Writes what every socket has queued now, instead of at the end of the tick: for a long
+ * task (an expiry run) whose first messages should not wait for its last.
+ */
+export function flushQueuedOutput(): void {
+  if (dirty.length !== 0) flushAll();
+}
+
 function flushAll(): void {
   scheduled = false;
   // A flush can make a socket emit events synchronously (errors), which may queue more

@@ -12,6 +12,7 @@ import { compileGlob, isLiteralPattern } from "../keyspace/glob.js";
 import type { Keyspace } from "../keyspace/keyspace.js";
 import { SetValue } from "../keyspace/set.js";
 import { OK, Status, type Reply } from "../reply.js";
+import type { KeyMap } from "../keyspace/key-map.js";
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
@@ -164,7 +165,7 @@ const DEFAULT_COUNT = 10;
 interface ScanState {
   readonly db: number;
   /** The database's key map the iterator walks; when the database holds another, resume by position. */
-  readonly map: Map<string, StoredValue>;
+  readonly map: KeyMap<StoredValue>;
   readonly it: Iterator<string>;
   /** A key taken from the iterator to learn whether the scan was over, not yet visited. */
   pending: string | undefined;
@@ -261,7 +262,7 @@ function resumeScan(db: Database, cursor: number): ScanState {
 // array was taken are not picked until it is retaken: close to uniform, not exactly.
 
 interface KeySample {
-  readonly map: Map<string, StoredValue>;
+  readonly map: KeyMap<StoredValue>;
   readonly keys: string[];
   misses: number;
 }
