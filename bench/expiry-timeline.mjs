@@ -3,7 +3,7 @@
 // prints each 10 ms window of deadlines in which some event was more than 5 ms late, at the
 // watcher and at the server (the event's own time), so that stalls can be matched against
 // the server's --trace-gc lines (BENCH_SERVER_FLAGS="--trace-gc").
-//   node bench/expiry-timeline.mjs [keys=1000000]     (PROFILE=<file>: the server's first 500 ms)
+//   node bench/expiry-timeline.mjs [keys=1000000]     (PROFILE=<file>: the server's first 500 ms; ALLOC_LIVE=<file>: what its first 5 s kept)
 import { fileURLToPath } from "node:url";
 import { Child } from "./lib/procs.mjs";
 import { startTarget } from "./lib/targets.mjs";
@@ -34,6 +34,13 @@ try {
     await kc.profileStart();
     while (Date.now() < t0 + 500) await sleep(10);
     console.log(`profile of the first 500 ms: ${(await kc.profileStop(process.env.PROFILE)).path}`);
+  }
+  if (process.env.ALLOC_LIVE) {
+    // ALLOC_LIVE=<file>: allocation samples of the first 5 s of expiry still alive at its end.
+    while (Date.now() < t0) await sleep(10);
+    await kc.allocStart({ live: true });
+    while (Date.now() < t0 + 5_000) await sleep(10);
+    console.log(`allocations of the first 5 s still alive: ${(await kc.allocStop(process.env.ALLOC_LIVE)).path}`);
   }
   while (Date.now() < t0 + windowMs + 2_000) await sleep(100);
   const { late, serverLate, missing, watcherGc } = await watcher.request("collect", {}, 60_000);

@@ -199,9 +199,10 @@ function keyspaceSection(state: ServerState, now: number): Fields {
     if (db.size === 0) continue;
     let sum = 0;
     let n = 0;
-    for (const d of db.expires.values()) {
-      if (d.at > now) {
-        sum += d.at - now;
+    for (const slot of db.expires.values()) {
+      const at = state.keyspace.deadlines.atOf(slot);
+      if (at > now) {
+        sum += at - now;
         n++;
       }
       if (n >= TTL_SAMPLE) break;

@@ -54,12 +54,13 @@ serve({
     return { path };
   },
   /** Allocation sampling of a phase (objects since collected included): start, then stop into a file. */
-  allocStart: async () => {
+  /** With live: true, only what is still alive when sampling stops (what the phase kept). */
+  allocStart: async ({ live = false } = {}) => {
     const { Session } = await import("node:inspector/promises");
     profiler = new Session();
     profiler.connect();
     await profiler.post("HeapProfiler.enable");
-    await profiler.post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    await profiler.post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: !live, includeObjectsCollectedByMinorGC: !live });
     return { started: true };
   },
   allocStop: async ({ path }) => {

@@ -32,7 +32,7 @@ export async function startTarget(kind, { profile = false, label = kind } = {}) 
     snapshot: (path) => child.request("snapshot", { path }, 120_000),
     profileStart: () => child.request("profileStart"),
     profileStop: (path) => child.request("profileStop", { path }, 60_000),
-    allocStart: () => child.request("allocStart"),
+    allocStart: (options = {}) => child.request("allocStart", options),
     allocStop: (path) => child.request("allocStop", { path }, 60_000),
     stop: () => child.stop(),
   };

@@ -209,9 +209,10 @@ export class MemoryGuard {
     const dbs = this.state.keyspace.dbs;
     const volatile = this.policy.startsWith("volatile-");
     if (this.policy === "volatile-ttl") {
-      const top = this.state.keyspace.heap.peek();
-      if (top === undefined) return false;
-      this.evictKey(dbs[top.db]!, top.key);
+      const deadlines = this.state.keyspace.deadlines;
+      const slot = deadlines.top();
+      if (slot < 0) return false;
+      this.evictKey(dbs[deadlines.dbOf(slot)]!, deadlines.keyOf(slot));
       return true;
     }
     if (this.policy.endsWith("-random")) {

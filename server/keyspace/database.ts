@@ -4,7 +4,6 @@
 
 import { CommandError, WRONGTYPE } from "../errors.js";
 import type { Reply } from "../reply.js";
-import type { Deadline } from "./expiry.js";
 import type { Keyspace } from "./keyspace.js";
 import { KeyMap } from "./key-map.js";
 
@@ -29,7 +28,8 @@ export function typeOf(value: StoredValue): TypeName {
 
 export class Database {
   data = new KeyMap<StoredValue>();
-  expires = new KeyMap<Deadline>();
+  /** Each key with a TTL, to its slot in the keyspace's DeadlineTable. */
+  expires = new KeyMap<number>();
 
   constructor(
     public index: number,
@@ -46,8 +46,8 @@ export class Database {
     const value = this.data.get(key);
     if (value === undefined) return undefined;
     if (this.expires.size !== 0) {
-      const d = this.expires.get(key);
-      if (d !== undefined && d.at <= this.keyspace.now) {
+      const slot = this.expires.get(key);
+      if (slot !== undefined && this.keyspace.deadlines.atOf(slot) <= this.keyspace.now) {
         this.keyspace.expireNow(this, key);
         return undefined;
       }
@@ -81,8 +81,8 @@ export class Database {
    */
   set(key: string, value: StoredValue, keepTtl = false): void {
     if (this.expires.size !== 0) {
-      const d = this.expires.get(key);
-      if (d !== undefined && d.at <= this.keyspace.now) this.keyspace.expireNow(this, key);
+      const slot = this.expires.get(key);
+      if (slot !== undefined && this.keyspace.deadlines.atOf(slot) <= this.keyspace.now) this.keyspace.expireNow(this, key);
     }
     const before = this.data.size;
     this.data.set(key, value);
@@ -100,27 +100,24 @@ export class Database {
 
   /** Deadline in ms since the epoch, or undefined for a key without a TTL. */
   deadline(key: string): number | undefined {
-    return this.expires.get(key)?.at;
+    const slot = this.expires.get(key);
+    return slot === undefined ? undefined : this.keyspace.deadlines.atOf(slot);
   }
 
   /** Sets the key's deadline (the key must exist). */
   setDeadline(key: string, at: number): void {
-    const d = this.expires.get(key);
-    if (d) this.keyspace.heap.update(d, at);
-    else {
-      const entry: Deadline = { at, db: this.index, key, index: -1 };
-      this.expires.set(key, entry);
-      this.keyspace.heap.push(entry);
-    }
+    const slot = this.expires.get(key);
+    if (slot !== undefined) this.keyspace.deadlines.update(slot, at);
+    else this.expires.set(key, this.keyspace.deadlines.add(this.index, key, at));
     this.keyspace.scheduleExpiry();
   }
 
   /** Removes the key's TTL. True when it had one. */
   clearDeadline(key: string): boolean {
-    const d = this.expires.get(key);
-    if (!d) return false;
+    const slot = this.expires.get(key);
+    if (slot === undefined) return false;
     this.expires.delete(key);
-    this.keyspace.heap.remove(d);
+    this.keyspace.deadlines.remove(slot);
     return true;
   }
 
@@ -129,8 +126,8 @@ export class Database {
     const now = this.keyspace.now;
     for (const key of this.data.keys()) {
       if (this.expires.size !== 0) {
-        const d = this.expires.get(key);
-        if (d !== undefined && d.at <= now) continue;
+        const slot = this.expires.get(key);
+        if (slot !== undefined && this.keyspace.deadlines.atOf(slot) <= now) continue;
       }
       yield key;
     }
@@ -142,10 +139,10 @@ export class Database {
    */
   removeExpired(key: string): void {
     this.data.bury(key);
-    const d = this.expires.get(key);
-    if (d === undefined) return;
+    const slot = this.expires.get(key);
+    if (slot === undefined) return;
     this.expires.bury(key);
-    this.keyspace.heap.remove(d);
+    this.keyspace.deadlines.remove(slot);
   }
 
   /** Entries buried by expiry and not yet swept. */
@@ -165,7 +162,7 @@ export class Database {
 
   /** Removes every key. */
   clear(): void {
-    if (this.expires.size !== 0) this.keyspace.heap.clear((e) => e.db === this.index);
+    if (this.expires.size !== 0) this.keyspace.deadlines.clear(this.index);
     this.data = new KeyMap();
     this.expires = new KeyMap();
   }

@@ -1,7 +1,8 @@
-// The deadline heap: every key with a TTL, across all databases, ordered by deadline.
-// One timer for the earliest deadline instead of one per key, and no scan of the
-// keyspace on a tick: removal happens on time at any number of volatile keys.
-// Entries know their heap index, so changing or removing a TTL is O(log n).
+// A min-heap of deadline objects, for a bounded set of deadlines kept beside other state: a
+// gateway's local copy of the earliest TTLs of the backend (gateway/events/deadlines.ts).
+// The keyspace's own deadlines, which can number millions, live in DeadlineTable
+// (deadlines.ts) instead: typed arrays, not an object per key.
+// Entries know their heap index, so changing or removing a deadline is O(log n).
 
 export interface Deadline {
   /** Absolute time in ms since the epoch. */

@@ -1,9 +1,9 @@
-// All databases, the shared deadline heap and its one timer, and the point where every
+// All databases, the shared deadline table and its one timer, and the point where every
 // change to the keyspace is announced (watchers, keyspace channels and WATCH listen here).
 
 import { performance } from "node:perf_hooks";
 import { Database } from "./database.js";
-import { DeadlineHeap } from "./expiry.js";
+import { DeadlineTable } from "./deadlines.js";
 
 export const DATABASES = 16;
 
@@ -26,7 +26,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Keyspace {
   readonly dbs: Database[];
-  readonly heap = new DeadlineHeap();
+  readonly deadlines = new DeadlineTable();
   /** The time commands see: fixed for the length of one command, as Redis does. */
   now = Date.now();
   /** The wall clock and the monotonic clock read together by the last tick(): advance() counts from them. */
@@ -107,14 +107,15 @@ export class Keyspace {
 
   /** Arms the timer for the earliest deadline, if it moved earlier. */
   scheduleExpiry(): void {
-    const top = this.heap.peek();
-    if (!top || this.closed) return;
-    if (top.at >= this.timerAt && (this.timer || this.immediate)) return;
+    const slot = this.deadlines.top();
+    if (slot < 0 || this.closed) return;
+    const at = this.deadlines.atOf(slot);
+    if (at >= this.timerAt && (this.timer || this.immediate)) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timerAt = top.at;
+    this.timerAt = at;
     // Node fires a timer of more than 2^31-1 ms after 1 ms instead: wake up at that bound
     // and re-arm, rather than spin on a deadline weeks away.
-    this.timer = setTimeout(() => this.runExpiry(), Math.min(MAX_TIMER_MS, Math.max(0, top.at - Date.now())));
+    this.timer = setTimeout(() => this.runExpiry(), Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
     this.timer.unref();
   }
 
@@ -128,10 +129,11 @@ export class Keyspace {
     const started = performance.now();
     const stopAt = started + EXPIRE_SLICE_MS;
     let flushAt = started + EXPIRE_FLUSH_MS;
+    const deadlines = this.deadlines;
     for (let n = 1; ; n++) {
-      const top = this.heap.peek();
-      if (!top || top.at > now) break;
-      this.expireNow(this.dbs[top.db]!, top.key);
+      const slot = deadlines.top();
+      if (slot < 0 || deadlines.atOf(slot) > now) break;
+      this.expireNow(this.dbs[deadlines.dbOf(slot)]!, deadlines.keyOf(slot));
       if ((n & 63) === 0) {
         const t = performance.now();
         if (t >= stopAt) break;
@@ -141,10 +143,10 @@ export class Keyspace {
         }
       }
     }
-    const top = this.heap.peek();
+    const next = deadlines.top();
     if (this.sweeping === null && !this.closed) this.sweep();
-    if (!top || this.closed) return;
-    if (top.at <= now) {
+    if (next < 0 || this.closed) return;
+    if (deadlines.atOf(next) <= now) {
       this.timerAt = now;
       // Not unref'd: Node runs an unref'd immediate only once the poll phase returns, which it
       // does on the next I/O event or timer, so a backlog of due keys waited milliseconds
@@ -160,8 +162,8 @@ export class Keyspace {
    */
   private sweep(): void {
     this.sweeping = null;
-    const top = this.heap.peek();
-    const idle = top === undefined || top.at - Date.now() >= SWEEP_GAP_MS;
+    const next = this.deadlines.top();
+    const idle = next < 0 || this.deadlines.atOf(next) - Date.now() >= SWEEP_GAP_MS;
     let left = 0;
     for (const db of this.dbs) {
       if (db.buried === 0 || !(idle || db.sweepDue)) continue;
@@ -176,8 +178,8 @@ export class Keyspace {
     const db = this.dbs[b]!;
     [da.data, db.data] = [db.data, da.data];
     [da.expires, db.expires] = [db.expires, da.expires];
-    for (const d of da.expires.values()) d.db = a;
-    for (const d of db.expires.values()) d.db = b;
+    for (const slot of da.expires.values()) this.deadlines.setDb(slot, a);
+    for (const slot of db.expires.values()) this.deadlines.setDb(slot, b);
   }
 
   close(): void {

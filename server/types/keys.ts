@@ -418,12 +418,12 @@ export const keys: Implementations<typeof keyCommands> = {
     const match = pattern === "*" ? null : compileGlob(pattern);
     const out: string[] = [];
     const now = ctx.now;
-    const expires = db.expires;
+    const volatile = db.expires.size !== 0;
     for (const key of db.data.keys()) {
       if (match !== null && !match(key)) continue;
-      if (expires.size !== 0) {
-        const d = expires.get(key);
-        if (d !== undefined && d.at <= now) continue;
+      if (volatile) {
+        const at = db.deadline(key);
+        if (at !== undefined && at <= now) continue;
       }
       out.push(key);
     }

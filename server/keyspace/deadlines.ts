@@ -1,0 +1,183 @@
+// The deadlines of every key with a TTL, across all databases: a min-heap ordered by
+// deadline, so one timer serves them all and nothing scans the keyspace. Changing or
+// removing a TTL is O(log n).
+//
+// Kept in typed arrays, not an object per key: a million keys with TTLs were a million
+// objects (and as many boxed numbers) for every major GC to mark and move, and those GCs
+// made expired events late. A key's deadline lives in a slot; the database maps the key to
+// its slot number, and the heap orders slot numbers.
+
+const FIRST_CAPACITY = 64;
+
+export class DeadlineTable {
+  /** Per slot: the deadline (ms since the epoch), the database, the key, where it sits in the heap. */
+  private at = new Float64Array(FIRST_CAPACITY);
+  private db = new Uint8Array(FIRST_CAPACITY);
+  private pos = new Int32Array(FIRST_CAPACITY);
+  /** For a free slot, the next free one (-1: none). A list in a typed array, not a JS array
+   * that would grow by a million entries while a burst of keys expires. */
+  private nextFree = new Int32Array(FIRST_CAPACITY);
+  private keys: string[] = [];
+  /** Slot numbers, heap-ordered by deadline. */
+  private heap = new Int32Array(FIRST_CAPACITY);
+  private count = 0;
+  /** Slots in use or freed: slots below this exist; the free ones are chained from `freeHead`. */
+  private slots = 0;
+  private freeHead = -1;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The slot with the earliest deadline, or -1 when there is none. */
+  top(): number {
+    return this.count === 0 ? -1 : this.heap[0]!;
+  }
+
+  atOf(slot: number): number {
+    return this.at[slot]!;
+  }
+
+  dbOf(slot: number): number {
+    return this.db[slot]!;
+  }
+
+  keyOf(slot: number): string {
+    return this.keys[slot]!;
+  }
+
+  /** Moves a slot to another database (SWAPDB). */
+  setDb(slot: number, db: number): void {
+    this.db[slot] = db;
+  }
+
+  /** Adds a deadline; returns its slot. */
+  add(db: number, key: string, at: number): number {
+    let slot = this.freeHead;
+    if (slot >= 0) this.freeHead = this.nextFree[slot]!;
+    else {
+      if (this.slots === this.at.length) this.grow();
+      slot = this.slots++;
+    }
+    this.at[slot] = at;
+    this.db[slot] = db;
+    this.keys[slot] = key;
+    const i = this.count++;
+    this.heap[i] = slot;
+    this.pos[slot] = i;
+    this.up(i);
+    return slot;
+  }
+
+  /** Changes a slot's deadline. */
+  update(slot: number, at: number): void {
+    const before = this.at[slot]!;
+    this.at[slot] = at;
+    if (at < before) this.up(this.pos[slot]!);
+    else this.down(this.pos[slot]!);
+  }
+
+  /** Removes a slot's deadline; the slot is reused. */
+  remove(slot: number): void {
+    const i = this.pos[slot]!;
+    if (i < 0) return;
+    const last = this.heap[--this.count]!;
+    this.release(slot);
+    if (last !== slot) {
+      this.heap[i] = last;
+      this.pos[last] = i;
+      this.up(i);
+      this.down(this.pos[last]!);
+    }
+  }
+
+  /** Removes every deadline of one database (FLUSHDB), or all (FLUSHALL). */
+  clear(db?: number): void {
+    if (db === undefined) {
+      this.at = new Float64Array(FIRST_CAPACITY);
+      this.db = new Uint8Array(FIRST_CAPACITY);
+      this.pos = new Int32Array(FIRST_CAPACITY);
+      this.heap = new Int32Array(FIRST_CAPACITY);
+      this.nextFree = new Int32Array(FIRST_CAPACITY);
+      this.keys = [];
+      this.freeHead = -1;
+      this.count = 0;
+      this.slots = 0;
+      return;
+    }
+    // Keep the other databases' slots, and heapify them again in one pass.
+    let n = 0;
+    for (let i = 0; i < this.count; i++) {
+      const slot = this.heap[i]!;
+      if (this.db[slot] === db) this.release(slot);
+      else this.heap[n++] = slot;
+    }
+    this.count = n;
+    for (let i = 0; i < n; i++) this.pos[this.heap[i]!] = i;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  private release(slot: number): void {
+    this.pos[slot] = -1;
+    this.keys[slot] = "";
+    this.nextFree[slot] = this.freeHead;
+    this.freeHead = slot;
+  }
+
+  private grow(): void {
+    const n = this.at.length * 2;
+    const at = new Float64Array(n);
+    at.set(this.at);
+    this.at = at;
+    const db = new Uint8Array(n);
+    db.set(this.db);
+    this.db = db;
+    const pos = new Int32Array(n);
+    pos.set(this.pos);
+    this.pos = pos;
+    const heap = new Int32Array(n);
+    heap.set(this.heap);
+    this.heap = heap;
+    const nextFree = new Int32Array(n);
+    nextFree.set(this.nextFree);
+    this.nextFree = nextFree;
+  }
+
+  private up(i: number): void {
+    const h = this.heap;
+    const at = this.at;
+    const slot = h[i]!;
+    const t = at[slot]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = h[parent]!;
+      if (at[p]! <= t) break;
+      h[i] = p;
+      this.pos[p] = i;
+      i = parent;
+    }
+    h[i] = slot;
+    this.pos[slot] = i;
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    const at = this.at;
+    const n = this.count;
+    const slot = h[i]!;
+    const t = at[slot]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && at[h[r]!]! < at[h[l]!]! ? r : l;
+      const child = h[c]!;
+      if (at[child]! >= t) break;
+      h[i] = child;
+      this.pos[child] = i;
+      i = c;
+    }
+    h[i] = slot;
+    this.pos[slot] = i;
+  }
+}
