@@ -9,6 +9,12 @@
 
 const FIRST_CAPACITY = 64;
 
+/** `into`, holding `from` at its start. */
+function larger<T extends Float64Array | Uint8Array | Int32Array>(from: T, into: T): T {
+  into.set(from);
+  return into;
+}
+
 export class DeadlineTable {
   /** Per slot: the deadline (ms since the epoch), the database, the key, where it sits in the heap. */
   private at = new Float64Array(FIRST_CAPACITY);
@@ -126,21 +132,11 @@ export class DeadlineTable {
 
   private grow(): void {
     const n = this.at.length * 2;
-    const at = new Float64Array(n);
-    at.set(this.at);
-    this.at = at;
-    const db = new Uint8Array(n);
-    db.set(this.db);
-    this.db = db;
-    const pos = new Int32Array(n);
-    pos.set(this.pos);
-    this.pos = pos;
-    const heap = new Int32Array(n);
-    heap.set(this.heap);
-    this.heap = heap;
-    const nextFree = new Int32Array(n);
-    nextFree.set(this.nextFree);
-    this.nextFree = nextFree;
+    this.at = larger(this.at, new Float64Array(n));
+    this.db = larger(this.db, new Uint8Array(n));
+    this.pos = larger(this.pos, new Int32Array(n));
+    this.heap = larger(this.heap, new Int32Array(n));
+    this.nextFree = larger(this.nextFree, new Int32Array(n));
   }
 
   private up(i: number): void {
