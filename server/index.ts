@@ -17,7 +17,7 @@ import { ServerState } from "./state.js";
 import { prepareSecurity, SecurityConfigError, type PreparedSecurity, type SecurityOptions } from "./auth/setup.js";
 import { startSweeper } from "./limits/sweeper.js";
 import { createRespServer } from "./transports/resp.js";
-import { attachWebSocket } from "./transports/websocket.js";
+import { attachWebSocket } from "./transports/ws-server.js";
 import { BACKEND, BACKEND_CLUSTER } from "./gateway/settings.js";
 import { parseBackend, type BackendSpec } from "./gateway/spec.js";
 import { APPENDONLY, SAVE } from "./persistence/settings.js";

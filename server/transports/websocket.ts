@@ -1,5 +1,6 @@
-// The WebSocket transport: decode a msgpack frame, run its batch through the dispatcher,
-// encode the replies in one frame. Nothing about commands lives here.
+// The WebSocket transport, one connection: decode a msgpack frame, run its batch through the
+// dispatcher, encode the replies in one frame. Nothing about commands lives here. Accepting
+// connections is ws-server.ts; turning a frame's commands into byte strings, ws-frames.ts.
 //
 // Frames of one connection run one after the other, in order. Most run at once; a few wait:
 // an AUTH frame (its password or token is checked off the event loop), a batch over the
@@ -7,30 +8,21 @@
 // turns so that other clients are served in between (its replies still go out together, in
 // order). While frames wait, a client that keeps sending has its socket paused.
 
-import type { IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
 import { performance } from "node:perf_hooks";
 import { Packr, Unpackr } from "msgpackr";
-import { WebSocketServer, type WebSocket, type RawData } from "ws";
-import {
-  CloseCode,
-  FrameType,
-  PROTOCOL_VERSION,
-  SUBPROTOCOL,
-  SUPPORTED_VERSIONS,
-  TOKEN_SUBPROTOCOL_PREFIX,
-  VERSION_PARAM,
-  type AuthResult,
-} from "../../shared/protocol.js";
-import { bufferToBytes, textToBytes } from "../bytes.js";
+import type { RawData } from "ws";
+import { CloseCode, FrameType, SUPPORTED_VERSIONS, type AuthResult } from "../../shared/protocol.js";
+import { textToBytes } from "../bytes.js";
 import { Context } from "../context.js";
 import { execute, executeBatch } from "../dispatch.js";
 import { ErrorReply, type Reply } from "../reply.js";
 import type { ServerState } from "../state.js";
-import { replyToWire, type Wire } from "./msgpack-replies.js";
-import { flushQueuedOutput, QueuedWebSocket } from "./ws-output.js";
+import { replyToWire } from "./msgpack-replies.js";
+import type { QueuedWebSocket } from "./ws-output.js";
 import { batchFrame } from "./batch-frame.js";
-import { WsSession } from "./ws-session.js";
+import type { WsSession } from "./ws-session.js";
+import { BadFrame, decodeCommand, mayAuthenticate, sleep, toArg, type BatchJob } from "./ws-frames.js";
+import type { WebSocketOptions } from "./ws-server.js";
 import { SERVER_VERSION } from "../version.js";
 import { CommandError } from "../errors.js";
 import { parseWatchRequest, startWatch, type StartedWatch } from "../events/watch-start.js";
@@ -40,32 +32,14 @@ import type { Subscriber } from "../pubsub.js";
 import { aclOf, unauthenticatedUser } from "../acl/acl.js";
 import { canReadKey, canUseChannel, NOAUTH, NOPERM_CHANNEL, NOPERM_KEY } from "../acl/check.js";
 import { checkPassword, clearPrechecked, precheck, WRONGPASS } from "../auth/authenticate.js";
-import { originAllowed } from "../auth/origins.js";
-import { TokenError, type TokenVerifier } from "../auth/tokens.js";
+import { TokenError } from "../auth/tokens.js";
 import { configOf, PROTO_MAX_BULK_LEN } from "../config.js";
 import { clientLine } from "../info.js";
 import { isLiteralPattern } from "../keyspace/glob.js";
-import { admit, normalizeIp, release } from "../limits/connections.js";
+import { release } from "../limits/connections.js";
 import { MAX_COMMANDS_BURST, MAX_COMMANDS_PER_SECOND } from "../limits/settings.js";
 import { AUTH_TIMEOUT_REASON, IDLE_REASON } from "../limits/sweeper.js";
 import { TokenBucket } from "../limits/token-bucket.js";
-
-export interface WebSocketOptions {
-  /** Largest frame accepted, in bytes; a larger one closes the connection with 1009. */
-  maxFrameBytes: number;
-  /** Most commands in one batch; a larger batch is refused with an error frame. */
-  maxBatchCommands: number;
-  /** Bytes queued for a client that reads too slowly before it is disconnected (1008). */
-  maxOutputBytes: number;
-  /** Most keys a pattern watch's snapshot may hold. */
-  maxSnapshotKeys: number;
-  /** Most watches plus subscriptions per connection. */
-  maxWatchesPerConnection: number;
-  /** Origins allowed to open a connection from a browser; null for the default policy (server/auth/origins.ts). */
-  allowedOrigins?: readonly string[] | null;
-  /** Verifies signed tokens (AUTH frames, Sec-WebSocket-Protocol); null when tokens are not configured. */
-  tokens?: TokenVerifier | null;
-}
 
 /** A WebSocket pub/sub subscription: one channel or pattern, delivered as MESSAGE frames. */
 class WsSubscription implements Subscriber {
@@ -96,61 +70,7 @@ const RESUME_AT = 8;
 /** Longest delay setTimeout takes; a later token expiry is re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-class BadFrame extends Error {
-  constructor(
-    message: string,
-    readonly id: number | null = null,
-  ) {
-    super(message);
-  }
-}
-
-function toArg(a: unknown): string | null {
-  if (typeof a === "string") return textToBytes(a);
-  if (a instanceof Uint8Array) return bufferToBytes(a);
-  if (typeof a === "number" && Number.isFinite(a)) return String(a);
-  if (typeof a === "bigint") return a.toString();
-  return null;
-}
-
-/** One command's words as byte strings, or the error it gets (the rest of the batch still runs). */
-function decodeCommand(c: unknown, i: number, maxBulk: number): string[] | ErrorReply {
-  if (!Array.isArray(c) || c.length === 0) return new ErrorReply("ERR protocol error: a command must be a non-empty array of strings, bytes or numbers");
-  const argv: string[] = new Array(c.length);
-  for (let j = 0; j < c.length; j++) {
-    const arg = toArg(c[j]);
-    if (arg === null) return new ErrorReply(`ERR protocol error: argument ${j} of command ${i} is not a string, bytes or a number`);
-    if (arg.length > maxBulk) return new ErrorReply(`ERR protocol error: argument ${j} of command ${i} is longer than proto-max-bulk-len (${maxBulk} bytes)`);
-    argv[j] = arg;
-  }
-  return argv;
-}
-
-/** Could this command carry credentials (AUTH, HELLO ... AUTH)? Checked without decoding the batch. */
-function mayAuthenticate(c: unknown): boolean {
-  if (!Array.isArray(c) || typeof c[0] !== "string" || c.length < 2) return false;
-  const first = c[0].charCodeAt(0) | 0x20;
-  return first === 0x61 || first === 0x68;
-}
-
-/**
- * A plain batch in progress: the commands as decoded from msgpack (each turned into byte
- * strings only when it runs, so a huge batch does not stall the server before its first
- * slice), the replies so far, where it stands.
- */
-interface BatchJob {
-  readonly id: number;
-  readonly raw: readonly unknown[];
-  readonly maxBulk: number;
-  readonly replies: Reply[];
-  next: number;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => (ms <= 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
-}
-
-class WsConnection implements WatchSink {
+export class WsConnection implements WatchSink {
   private readonly ctx: Context;
   private badFrames = 0;
   private authFailures = 0;
@@ -732,91 +652,4 @@ class WsConnection implements WatchSink {
 /** Gateway mode's events part (watches and subscriptions through the backend), or null. */
 function gatewayEvents(server: ServerState): GatewayEvents | null {
   return server.gateway?.events ?? null;
-}
-
-/** The token a browser put in Sec-WebSocket-Protocol ("keycast.bearer.<jwt>"), if any. */
-function handshakeToken(req: IncomingMessage): string | null {
-  const header = req.headers["sec-websocket-protocol"];
-  if (header === undefined) return null;
-  for (const p of header.split(",")) {
-    const t = p.trim();
-    if (t.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) return t.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
-  }
-  return null;
-}
-
-function refuseHandshake(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
-}
-
-/**
- * A new connection's session and state. Kept out of the upgrade handler so that the closures
- * a connection keeps for its lifetime do not hold on to the HTTP upgrade request (~1 KB each).
- */
-function accept(
-  server: ServerState,
-  ws: QueuedWebSocket,
-  options: WebSocketOptions,
-  ip: string,
-  addr: string,
-  token: ReturnType<typeof handshakeToken>,
-): WsConnection {
-  const session = new WsSession(server.newSessionId(), addr, Date.now(), aclOf(server).initialUser());
-  server.sessions.set(session.id, session);
-  return new WsConnection(server, ws, session, options, token, ip);
-}
-
-/** Handles WebSocket upgrades on an HTTP server. Returns a function that closes every connection. */
-export function attachWebSocket(server: ServerState, options: WebSocketOptions) {
-  const stopFlushing = server.keyspace.onExpiryProgress(flushQueuedOutput);
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxFrameBytes,
-    perMessageDeflate: false,
-    // Frames are queued per tick (ws-output.ts), which needs deflate off and this socket class.
-    WebSocket: QueuedWebSocket,
-    clientTracking: true,
-    // Select "keycast" when offered; a token offered beside it is never echoed back.
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
-  });
-
-  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const origin = req.headers.origin;
-    if (origin !== undefined && !originAllowed(origin, req.headers.host, options.allowedOrigins ?? null, aclOf(server).authRequired)) {
-      server.stats.rejectedConnections++;
-      refuseHandshake(socket, 403, "Forbidden: this Origin may not connect (allowed-origins)");
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      server.stats.connectionsReceived++;
-      const requested = new URL(req.url ?? "/", "http://x").searchParams.get(VERSION_PARAM);
-      if (requested !== null && !SUPPORTED_VERSIONS.includes(Number(requested))) {
-        ws.close(CloseCode.UNSUPPORTED_VERSION, `unsupported protocol version ${requested.slice(0, 20)}; this server speaks ${PROTOCOL_VERSION}`);
-        return;
-      }
-      const ip = normalizeIp(req.socket.remoteAddress);
-      const refused = admit(server, ip);
-      if (refused !== null) {
-        server.stats.rejectedConnections++;
-        ws.close(CloseCode.TRY_AGAIN_LATER, refused);
-        return;
-      }
-      connections.set(ws, accept(server, ws, options, ip, `${req.socket.remoteAddress}:${req.socket.remotePort}`, handshakeToken(req)));
-    });
-  }
-
-  const connections = new WeakMap<WebSocket, WsConnection>();
-
-  /** Stops accepting; each connection finishes the frames it received, then is closed with `code`. */
-  function close(code: number = CloseCode.GOING_AWAY, reason = "server shutting down"): void {
-    for (const ws of wss.clients) {
-      const conn = connections.get(ws);
-      if (conn !== undefined && code === CloseCode.GOING_AWAY) conn.shutdown(reason);
-      else ws.close(code, reason);
-    }
-    stopFlushing();
-    wss.close();
-  }
-
-  return { upgrade, close, wss };
 }
