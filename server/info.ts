@@ -175,6 +175,23 @@ function statsSection(state: ServerState): Fields {
   ];
 }
 
+/** Gateway mode only: the backend's role and the events part's counters. */
+function gatewaySection(state: ServerState): Fields {
+  const gw = state.gateway;
+  if (gw === null) return [["gateway_mode", 0]];
+  const ev = gw.events?.stats ?? null;
+  return [
+    ["gateway_mode", 1],
+    ["gateway_events", ev === null ? "off" : "on"],
+    ["gateway_events_leader", ev?.leader ? 1 : 0],
+    ["gateway_events_appended", ev?.appended ?? 0],
+    ["gateway_keys_touched", ev?.touched ?? 0],
+    ["gateway_touches_early", ev?.early ?? 0],
+    ["gateway_events_read", ev?.read ?? 0],
+    ["gateway_history_restarts", ev?.restarts ?? 0],
+  ];
+}
+
 function replicationSection(): Fields {
   return [
     ["role", "master"],
@@ -250,13 +267,14 @@ const SECTIONS: Record<string, [title: string, (state: ServerState, now: number)
   errorstats: ["Errorstats", errorstatsSection],
   cluster: ["Cluster", () => [["cluster_enabled", 0]]],
   keyspace: ["Keyspace", keyspaceSection],
+  gateway: ["Gateway", gatewaySection],
   commandstats: ["Commandstats", commandstatsSection],
   latencystats: ["Latencystats", latencystatsSection],
 };
 /** Redis's default set; "all" adds commandstats and latencystats; "everything" adds modules too. */
 const DEFAULT_SECTIONS = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "errorstats", "cluster", "keyspace"];
 const ALL_SECTIONS = [...DEFAULT_SECTIONS, "commandstats", "latencystats"];
-const ORDER = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace", "commandstats", "latencystats"];
+const ORDER = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace", "gateway", "commandstats", "latencystats"];
 
 /** INFO's text for the requested sections (lower-case names, or "default"/"all"/"everything"). */
 export function infoText(state: ServerState, requested: readonly string[], now: number): string {
@@ -269,6 +287,8 @@ export function infoText(state: ServerState, requested: readonly string[], now: 
     else if (name === "everything") for (const d of ORDER) names.add(d);
     else if (name in SECTIONS) names.add(name);
   }
+  // keycast's own section, in the default set only where it says something (gateway mode).
+  if (state.gateway !== null && requested.some((r) => ["default", "all", "everything"].includes(r.toLowerCase()))) names.add("gateway");
   const parts: string[] = [];
   for (const name of ORDER) {
     if (!names.has(name)) continue;

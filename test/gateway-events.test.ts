@@ -158,6 +158,41 @@ describe("gateway events over one redis-server", () => {
     expect(await redisCli(redis.port, "CONFIG", "GET", "notify-keyspace-events")).toMatch(/E/);
   });
 
+  it("reports its events part in INFO's gateway section and /metrics", async () => {
+    const a = await client(gw1.url);
+    const before = eventsOf(gw1).stats.read;
+    for (let i = 0; i < 5; i++) await a.set(`g:info:${i}`, "v");
+    await waitFor(() => eventsOf(gw1).stats.read >= before + 5 && eventsOf(gw2).stats.read >= before + 5, 5000);
+    const fields = async (gw: RunningServer) => {
+      const c = await client(gw.url);
+      const text = String(await c.call("INFO", "gateway"));
+      return Object.fromEntries(text.split("\r\n").filter((l) => l.includes(":")).map((l) => l.split(":") as [string, string]));
+    };
+    const [f1, f2] = [await fields(gw1), await fields(gw2)];
+    expect([f1.gateway_mode, f1.gateway_events, f2.gateway_mode]).toEqual(["1", "on", "1"]);
+    // One leader; it appended at least the five notifications; both read them.
+    expect([f1.gateway_events_leader, f2.gateway_events_leader].sort()).toEqual(["0", "1"]);
+    const leader = f1.gateway_events_leader === "1" ? f1 : f2;
+    expect(Number(leader.gateway_events_appended)).toBeGreaterThanOrEqual(5);
+    expect(Number(f1.gateway_events_read)).toBeGreaterThanOrEqual(before + 5);
+    expect(Number(f2.gateway_events_read)).toBeGreaterThanOrEqual(before + 5);
+    // The default INFO of a gateway includes the section.
+    expect(String(await a.call("INFO"))).toContain("# Gateway\r\ngateway_mode:1");
+    const metrics = await (await fetch(`http://127.0.0.1:${gw1.port}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^keycast_gateway_events_leader ${f1.gateway_events_leader}$`, "m"));
+    expect(Number(/^keycast_gateway_events_read_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(before + 5);
+    // A standalone server leaves the section out of INFO, and says so when asked.
+    const solo = await startServer({ port: 0, dashboard: false });
+    try {
+      const kc = await client(solo.url);
+      expect(String(await kc.call("INFO"))).not.toContain("# Gateway");
+      expect(String(await kc.call("INFO", "gateway"))).toContain("gateway_mode:0");
+      expect(await (await fetch(`http://127.0.0.1:${solo.port}/metrics`)).text()).not.toContain("keycast_gateway_");
+    } finally {
+      await solo.close();
+    }
+  });
+
   it("a write through gateway 1 reaches a watcher on gateway 2, with its value", async () => {
     const a = await client(gw1.url);
     const b = await client(gw2.url);

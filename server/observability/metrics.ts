@@ -36,6 +36,37 @@ function histogramText(state: ServerState): string {
   return out;
 }
 
+/** Gateway mode: the events part's counters (GatewayEventStats), 0 until it has started. */
+function gatewayMetrics(state: ServerState, r: { registers: Registry[] }): void {
+  const stats = () => state.gateway?.events?.stats ?? null;
+  new Gauge({
+    name: "keycast_gateway_events_leader",
+    help: "1 while this gateway holds the events lease and runs the leader's work.",
+    ...r,
+    collect() {
+      this.set(stats()?.leader ? 1 : 0);
+    },
+  });
+  const counters: [name: string, help: string, read: (s: NonNullable<ReturnType<typeof stats>>) => number][] = [
+    ["keycast_gateway_events_appended_total", "Backend notifications this gateway appended to the shared event stream as leader.", (s) => s.appended],
+    ["keycast_gateway_keys_touched_total", "Keys this gateway touched at their deadline as leader, so that the backend expires them on time.", (s) => s.touched],
+    ["keycast_gateway_events_read_total", "Events this gateway read from the shared stream and delivered to its watchers.", (s) => s.read],
+    ["keycast_gateway_history_restarts_total", "Times the shared event history restarted (new leader epoch, or a gap): watchers resync.", (s) => s.restarts],
+  ];
+  for (const [name, help, read] of counters) {
+    new Counter({
+      name,
+      help,
+      ...r,
+      collect() {
+        this.reset();
+        const s = stats();
+        if (s !== null) this.inc(read(s));
+      },
+    });
+  }
+}
+
 export function createMetrics(state: ServerState): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -166,6 +197,7 @@ export function createMetrics(state: ServerState): Metrics {
       this.inc(state.stats.eventsDropped);
     },
   });
+  if (state.gateway !== null) gatewayMetrics(state, r);
   new Gauge({
     name: "keycast_history_offset",
     help: "Offset of the newest keyspace event (watch resume position).",

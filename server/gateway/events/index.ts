@@ -31,6 +31,21 @@ const CATCH_UP_MS = 2000;
 /** Snapshot attempts when the history restarts while one is read. */
 const SNAPSHOT_ATTEMPTS = 3;
 
+/** Counters of the events part, for INFO and /metrics. */
+export interface GatewayEventStats {
+  /** This gateway holds the lease and runs the leader's work now. */
+  leader: boolean;
+  /** Notifications this gateway appended to the shared stream while leader (since it became leader). */
+  appended: number;
+  /** Keys this gateway touched at their deadline while leader, and touches the backend found early. */
+  touched: number;
+  early: number;
+  /** Events this gateway read from the shared stream and delivered to its watchers. */
+  read: number;
+  /** Times the history restarted (a new leader's epoch, or a gap in the stream). */
+  restarts: number;
+}
+
 export class GatewayEvents {
   readonly lease: Lease;
   readonly reader: StreamReader;
@@ -76,6 +91,11 @@ export class GatewayEvents {
   /** Notifications appended and keys touched by this gateway while leader. */
   get leaderStats(): { appended: number; touched: number; early: number } {
     return { appended: this.leader?.appended ?? 0, touched: this.leader?.touched ?? 0, early: this.leader?.early ?? 0 };
+  }
+
+  /** What INFO's gateway section and /metrics report of the events part. */
+  get stats(): GatewayEventStats {
+    return { leader: this.isLeader, ...this.leaderStats, read: this.reader.delivered, restarts: this.reader.restarts };
   }
 
   private serially(step: () => Promise<void>): void {
