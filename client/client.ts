@@ -46,6 +46,9 @@ class Batch {
 export type BytesView = BytesCommandMethods & {
   call(...argv: Arg[]): Promise<unknown>;
   watch(pattern: Key, handler: (m: WatchMessage<Uint8Array>) => void, options?: WatchOptions): Promise<Watch>;
+  /** Messages and channel names as bytes: for names and payloads that are not UTF-8 text. */
+  subscribe(channel: Key, handler: (message: Uint8Array, channel: Uint8Array) => void): Promise<Subscription>;
+  psubscribe(pattern: Key, handler: (message: Uint8Array, channel: Uint8Array) => void): Promise<Subscription>;
 };
 
 /** A connected client. Every command of the shared table is a method: `kc.get("k")`. */

@@ -16,6 +16,8 @@ describe("client types", () => {
   it("types the bytes view with Uint8Array for strings", () => {
     expectTypeOf(kc.bytes.get("x")).toEqualTypeOf<Promise<Uint8Array | null>>();
     expectTypeOf(kc.bytes.lrange("l", 0, -1)).resolves.toEqualTypeOf<Uint8Array[]>();
+    expectTypeOf(kc.bytes.subscribe).parameter(1).parameters.toEqualTypeOf<[Uint8Array, Uint8Array]>();
+    expectTypeOf(kc.subscribe).parameter(1).parameters.toEqualTypeOf<[string, string]>();
   });
 
   it("types the arguments", () => {

@@ -296,6 +296,30 @@ describe("gateway events over one redis-server", () => {
     expect(got).toHaveLength(2);
   });
 
+  it("pub/sub through gateways keeps channel names that are not UTF-8, and their glob characters, exact", async () => {
+    const a = await client(gw1.url);
+    const b = await client(gw2.url);
+    const raw = Buffer.from([0x67, 0x3a, 0xff, 0x2a, 0xfe]); // "g:", 0xff, "*", 0xfe
+    const near = Buffer.from([0x67, 0x3a, 0xff, 0x41, 0xfe]); // the same with "A" for the "*"
+    const got: string[] = [];
+    const sub = await b.bytes.subscribe(raw, (m, ch) => got.push(`${Buffer.from(ch).toString("hex")} ${Buffer.from(m).toString()}`));
+    const pgot: string[] = [];
+    // A pattern with a non-UTF-8 byte: "g:\xff*".
+    await b.bytes.psubscribe(Buffer.from([0x67, 0x3a, 0xff, 0x2a]), (m, ch) => pgot.push(`${Buffer.from(ch).toString("hex")} ${Buffer.from(m).toString()}`));
+    expect(await a.publish(raw, "exact")).toBeGreaterThanOrEqual(1);
+    // Covered by the backend pattern "g:?\\*?" only if escaping failed; by the user's pattern, yes.
+    await a.publish(near, "near");
+    await a.publish("g:other", "other");
+    await waitFor(() => got.length === 1 && pgot.length === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got).toEqual([`${raw.toString("hex")} exact`]);
+    expect(pgot).toEqual([`${raw.toString("hex")} exact`, `${near.toString("hex")} near`]);
+    await sub.unsubscribe();
+    await a.publish(raw, "after");
+    await waitFor(() => pgot.length === 3);
+    expect(got).toHaveLength(1);
+  });
+
   it("expired events come within a few ms of the deadline, though Redis itself would be late", async () => {
     // Redis's own active expiry now runs once a second: only the gateway's touch is on time.
     await redisCli(redis.port, "CONFIG", "SET", "hz", "1");
