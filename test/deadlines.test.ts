@@ -82,4 +82,32 @@ describe("DeadlineTable", () => {
     expect(t.top()).toBe(-1);
     expect(t.add(0, "fresh", 9)).toBe(0);
   });
+
+  it("compacts: gives back its room and renumbers the slots, in the same order", () => {
+    const t = new DeadlineTable();
+    const slots = Array.from({ length: 10_000 }, (_, i) => t.add(i % 3, `k${i}`, 100_000 - i));
+    expect(t.capacity).toBe(16_384);
+    expect(t.sparse).toBe(false);
+    // Keep every 1,000th.
+    for (let i = 0; i < slots.length; i++) if (i % 1000 !== 0) t.remove(slots[i]!);
+    expect(t.size).toBe(10);
+    expect(t.sparse).toBe(true);
+    const moved = new Map<string, [number, number]>();
+    t.compact((db, key, slot) => moved.set(key, [db, slot]));
+    expect(t.capacity).toBe(64);
+    expect(t.sparse).toBe(false);
+    expect(moved.size).toBe(10);
+    for (const [key, [db, slot]] of moved) {
+      const i = Number(key.slice(1));
+      expect([t.keyOf(slot), t.dbOf(slot), t.atOf(slot), db]).toEqual([key, i % 3, 100_000 - i, i % 3]);
+    }
+    // Still a heap, and it takes new deadlines.
+    t.add(0, "new", 1);
+    const order: string[] = [];
+    while (t.size > 0) {
+      order.push(t.keyOf(t.top()));
+      t.remove(t.top());
+    }
+    expect(order).toEqual(["new", "k9000", "k8000", "k7000", "k6000", "k5000", "k4000", "k3000", "k2000", "k1000", "k0"]);
+  });
 });

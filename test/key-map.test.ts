@@ -164,4 +164,31 @@ describe("expiry with buried keys", () => {
     expect(db.buried).toBe(0);
     ks.close();
   });
+
+  it("after a burst, gives the deadline table's room back and keeps the TTLs that remain", async () => {
+    const ks = new Keyspace();
+    const db = ks.dbs[0]!;
+    ks.tick();
+    const at = Date.now() + 20;
+    for (let i = 0; i < 5000; i++) {
+      db.set(`b${i}`, "v");
+      db.setDeadline(`b${i}`, at);
+    }
+    db.set("stays", "v");
+    db.setDeadline("stays", at + 60_000);
+    db.set("soon", "v");
+    db.setDeadline("soon", at + 120);
+    expect(ks.deadlines.capacity).toBe(8192);
+    await new Promise((r) => setTimeout(r, 90));
+    // The burst expired, the next deadline is 100 ms away: swept and compacted.
+    expect(db.size).toBe(2);
+    expect(ks.deadlines.capacity).toBe(64);
+    expect(db.deadline("stays")).toBe(at + 60_000);
+    expect(db.deadline("soon")).toBe(at + 120);
+    await new Promise((r) => setTimeout(r, 80));
+    ks.tick();
+    expect(db.lookup("soon")).toBeUndefined();
+    expect(db.lookup("stays")).toBe("v");
+    ks.close();
+  });
 });

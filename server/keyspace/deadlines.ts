@@ -8,6 +8,8 @@
 // its slot number, and the heap orders slot numbers.
 
 const FIRST_CAPACITY = 64;
+/** Tables with room for fewer slots than this are not worth compacting. */
+const COMPACT_FROM = 4096;
 
 /** `into`, holding `from` at its start. */
 function larger<T extends Float64Array | Uint8Array | Int32Array>(from: T, into: T): T {
@@ -33,6 +35,49 @@ export class DeadlineTable {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Slots the arrays have room for. */
+  get capacity(): number {
+    return this.at.length;
+  }
+
+  /** Most of the room is unused (a burst of TTLs has expired): compact() would give it back. */
+  get sparse(): boolean {
+    return this.at.length > COMPACT_FROM && this.count < this.at.length / 8;
+  }
+
+  /**
+   * Moves every deadline to the slot numbered by its heap position and shrinks the arrays to
+   * fit, calling `moved(db, key, slot)` for each so that its owner can record the new number.
+   * O(live deadlines): for an idle moment after a burst, not for the middle of one.
+   */
+  compact(moved: (db: number, key: string, slot: number) => void): void {
+    const n = this.count;
+    let cap = FIRST_CAPACITY;
+    while (cap < n * 2) cap *= 2;
+    const at = new Float64Array(cap);
+    const db = new Uint8Array(cap);
+    const pos = new Int32Array(cap);
+    const heap = new Int32Array(cap);
+    const keys: string[] = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      const old = this.heap[i]!;
+      at[i] = this.at[old]!;
+      db[i] = this.db[old]!;
+      keys[i] = this.keys[old]!;
+      pos[i] = i;
+      heap[i] = i;
+    }
+    this.at = at;
+    this.db = db;
+    this.pos = pos;
+    this.heap = heap;
+    this.keys = keys;
+    this.nextFree = new Int32Array(cap);
+    this.freeHead = -1;
+    this.slots = n;
+    for (let i = 0; i < n; i++) moved(db[i]!, keys[i]!, i);
   }
 
   /** The slot with the earliest deadline, or -1 when there is none. */

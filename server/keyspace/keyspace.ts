@@ -169,7 +169,12 @@ export class Keyspace {
       if (db.buried === 0 || !(idle || db.sweepDue)) continue;
       left += db.sweep(SWEEP_CHUNK);
     }
-    if (left > 0 && !this.closed) this.sweeping = setImmediate(() => this.sweep());
+    if (left > 0 && !this.closed) {
+      this.sweeping = setImmediate(() => this.sweep());
+      return;
+    }
+    // After a burst: give back the deadline table's room, while no deadline is near.
+    if (idle && this.deadlines.sparse) this.deadlines.compact((db, key, slot) => this.dbs[db]!.expires.set(key, slot));
   }
 
   /** Swaps two databases' contents (SWAPDB). */
