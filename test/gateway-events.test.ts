@@ -582,3 +582,35 @@ describe("gateway events over a 3-master Redis Cluster", () => {
     expect(Math.max(...late)).toBeLessThan(100);
   });
 });
+
+describe("gateway pub/sub on a cluster whose node goes away", () => {
+  it("moves its subscriptions to another master, so messages keep coming", async () => {
+    const cluster = await startRedisCluster(3);
+    const gw = await startServer({ port: 0, backend: cluster.backend, dashboard: false, logger: createLogger({ level: "error" }) });
+    const kc = await connect(gw.url, { reconnect: { minDelayMs: 20, maxDelayMs: 200 } });
+    try {
+      const got: string[] = [];
+      await kc.subscribe("fo:chan", (m) => got.push(m));
+      // The node the gateway's relay listens on: the one that lists the channel.
+      const listed = await Promise.all(cluster.nodes.map((n) => redisCli(n.port, "PUBSUB", "CHANNELS", "fo:*")));
+      const relayNode = cluster.nodes[listed.findIndex((l) => l.includes("fo:chan"))]!;
+      const other = cluster.nodes.find((n) => n !== relayNode)!;
+      await redisCli(other.port, "PUBLISH", "fo:chan", "before");
+      await waitFor(() => got.length === 1);
+      await relayNode.stop(true);
+      // A PUBLISH on a node that is up reaches the relay once it has moved (about a second).
+      for (let i = 0; i < 100 && !got.includes("after"); i++) {
+        await redisCli(other.port, "PUBLISH", "fo:chan", "after").catch(() => "");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(got[0]).toBe("before");
+      expect(got).toContain("after");
+      const now = await Promise.all(cluster.nodes.filter((n) => n !== relayNode).map((n) => redisCli(n.port, "PUBSUB", "CHANNELS", "fo:*")));
+      expect(now.filter((l) => l.includes("fo:chan"))).toHaveLength(1);
+    } finally {
+      await kc.close();
+      await gw.close();
+      await cluster.stop();
+    }
+  }, 60_000);
+});

@@ -2,7 +2,9 @@
 // connection of this gateway (counted per channel, so a channel is subscribed once however many
 // clients want it), and each backend message goes to the local subscribers of that channel or
 // pattern only. PUBLISH is an ordinary command, forwarded to the backend. On a cluster,
-// PUBLISH reaches every node, so one connection to any master hears every channel.
+// PUBLISH reaches every node, so one connection to any master hears every channel; when that
+// node goes away (a failover, a node stopped), the relay moves to another master that answers
+// and subscribes everything again there.
 //
 // node-redis takes channel and pattern names as text (and files its listeners under the
 // message's name decoded as UTF-8), so a name whose bytes are not valid UTF-8 would not
@@ -46,8 +48,16 @@ function backendName(kind: Kind, name: string): { kind: Kind; name: string; acce
   return { kind: "pattern", name: "*", accepts: match };
 }
 
+/** How long the relay's cluster node may stay unreachable before the relay moves to another, ms. */
+const MOVE_AFTER_MS = 1000;
+
 export class PubSubRelay {
   private conn: Promise<NodeClient> | null = null;
+  /** The node the relay listens on now (cluster), and the one it left last. */
+  private node: { host: string; port: number } | null = null;
+  private moveTimer: NodeJS.Timeout | null = null;
+  /** Times the relay moved to another node (for tests and logs). */
+  moves = 0;
   private readonly entries = { channel: new Map<string, Entry>(), pattern: new Map<string, Entry>() };
   private closed = false;
 
@@ -55,13 +65,59 @@ export class PubSubRelay {
 
   private connection(): Promise<NodeClient> {
     this.conn ??= (async () => {
-      const node = (await this.backend.masters())[0]!;
-      const c = await this.backend.connectNode(node, 0);
-      c.on("error", () => {});
-      return c;
+      const masters = await this.backend.masters();
+      // The first master that answers, the one just left last.
+      const left = this.node;
+      const order = left === null ? masters : [...masters.filter((m) => m.host !== left.host || m.port !== left.port), ...masters.filter((m) => m.host === left.host && m.port === left.port)];
+      let lastError: unknown = new Error("no backend node to subscribe on");
+      for (const node of order) {
+        try {
+          const c = await this.backend.connectNode(node, 0);
+          this.node = node;
+          c.on("error", () => this.watchNode(c));
+          return c;
+        } catch (e) {
+          lastError = e;
+        }
+      }
+      throw lastError;
     })();
     this.conn.catch(() => (this.conn = null));
     return this.conn;
+  }
+
+  /**
+   * On a cluster, a node the relay cannot reach for MOVE_AFTER_MS is left for another master,
+   * where every subscription is made again. A standalone backend has no other node: node-redis
+   * reconnects to it and subscribes again by itself.
+   */
+  private watchNode(c: NodeClient): void {
+    if (!this.backend.spec.cluster || this.moveTimer !== null || this.closed) return;
+    this.moveTimer = setTimeout(() => {
+      this.moveTimer = null;
+      if (c.isReady || this.closed) return;
+      void this.move(c);
+    }, MOVE_AFTER_MS);
+    this.moveTimer.unref();
+  }
+
+  private async move(from: NodeClient): Promise<void> {
+    const current = this.conn;
+    if (current === null || (await current.catch(() => null)) !== from) return;
+    this.conn = null;
+    this.moves++;
+    from.destroy();
+    try {
+      const c = await this.connection();
+      for (const kind of ["channel", "pattern"] as const) {
+        for (const e of this.entries[kind].values()) {
+          if (e.backend.kind === "channel") await c.subscribe(e.backend.name, e.listener, true);
+          else await c.pSubscribe(e.backend.name, e.listener, true);
+        }
+      }
+    } catch {
+      // No master answers now: the next subscription, or the next failure, tries again.
+    }
   }
 
   /** `name` is a byte string; resolves once the backend delivers its messages. */
@@ -108,6 +164,7 @@ export class PubSubRelay {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.moveTimer !== null) clearTimeout(this.moveTimer);
     const c = this.conn;
     this.conn = null;
     if (c !== null) await c.then((x) => x.destroy(), () => {});
