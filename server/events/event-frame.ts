@@ -39,7 +39,8 @@ function writeTail(db: number, key: string, event: string, offset: number, time:
  */
 const SCRATCH_TAIL = 256;
 const scratchTails: Buffer[] = [];
-const tails: Buffer[] = [];
+/** The tail of each slot for the event being sent: a scratch buffer, or a large tail of its own. */
+const tails: (Buffer | undefined)[] = [];
 
 /**
  * Encodes an event's tail into variant slot `slot` (0-3) and returns its length; its bytes
@@ -62,6 +63,11 @@ export function writeEventTail(slot: number, db: number, key: string, event: str
 
 export function tailBytes(slot: number): Buffer {
   return tails[slot]!;
+}
+
+/** After a fan-out: a large tail is not kept alive until its slot's next use. */
+export function releaseTails(): void {
+  for (let i = 0; i < tails.length; i++) if (tails[i] !== scratchTails[i]) tails[i] = scratchTails[i];
 }
 
 /**

@@ -7,7 +7,7 @@ import { compileGlob, isLiteralPattern } from "../keyspace/glob.js";
 import type { Keyspace } from "../keyspace/keyspace.js";
 import type { Database } from "../keyspace/database.js";
 import type { Reply } from "../reply.js";
-import { encodeEventTail, eventFrame, headBytes, tailBytes, writeEventHead, writeEventTail } from "./event-frame.js";
+import { encodeEventTail, eventFrame, headBytes, releaseTails, tailBytes, writeEventHead, writeEventTail } from "./event-frame.js";
 import type { EventRecord, History } from "./history.js";
 import { captureValue, containerValue, UNRECORDED } from "./values.js";
 import { canReadKey } from "../acl/check.js";
@@ -280,6 +280,7 @@ export class Watchers {
     }
     // Let go of the sinks (a closed connection must not be kept by the scratch).
     for (let i = 0; i < n; i++) touched[i] = NO_SINK;
+    releaseTails();
   }
 
   private collect(w: Watch, record: EventRecord): void {

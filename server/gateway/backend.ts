@@ -20,7 +20,7 @@ import { describeBackend, type BackendSpec } from "./spec.js";
 // RESP3 with bulk strings as Buffers (binary-safe); maps as flat arrays with Buffer keys (the
 // object and Map mappings decode keys as UTF-8 text, losing bytes); sets as Set, so that a
 // RESP3 set stays distinguishable from an array.
-const TYPE_MAPPING = {
+export const TYPE_MAPPING = {
   [RESP_TYPES.BLOB_STRING]: Buffer,
   [RESP_TYPES.MAP]: Array,
   [RESP_TYPES.SET]: Set,

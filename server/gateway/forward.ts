@@ -19,7 +19,7 @@ import { bytesToBuffer, bufferToBytes, isAscii } from "../bytes.js";
 import type { Context } from "../context.js";
 import { call, EXECABORT, resolve, type Entry } from "../dispatch.js";
 import { ErrorReply, MapReply, OK, SetReply, Status, DoubleReply, VerbatimReply, type Reply } from "../reply.js";
-import { isClusterClient, type Backend, type BackendClient, type ClusterClient, type NodeClient } from "./backend.js";
+import { isClusterClient, TYPE_MAPPING, type Backend, type BackendClient, type ClusterClient, type NodeClient } from "./backend.js";
 import { keySlot } from "./slot.js";
 
 /**
@@ -27,12 +27,7 @@ import { keySlot } from "./slot.js";
  * exact; simple strings are text too but never look like integers; a JS number can then only
  * be a RESP3 double. Bulk strings and map keys as Buffers (binary-safe).
  */
-const FORWARD_MAPPING = {
-  [RESP_TYPES.BLOB_STRING]: Buffer,
-  [RESP_TYPES.NUMBER]: String,
-  [RESP_TYPES.MAP]: Array,
-  [RESP_TYPES.SET]: Set,
-} as const;
+const FORWARD_MAPPING = { ...TYPE_MAPPING, [RESP_TYPES.NUMBER]: String } as const;
 // No per-command timer (node-redis arms an AbortSignal.timeout per command by default, a
 // large share of the gateway's CPU): a dead backend fails the commands in flight through
 // the socket closing instead.

@@ -214,8 +214,3 @@ export function written(): number {
 export function scratch(): Buffer {
   return buf;
 }
-
-/** What was written since begin(), as a view of the scratch buffer: valid until the next begin(). */
-export function view(): Buffer {
-  return buf.subarray(0, at);
-}
