@@ -7,7 +7,7 @@ import type { CommandSpec } from "../shared/command.js";
 import type { Context } from "./context.js";
 import { ARITY, CommandError } from "./errors.js";
 import { ErrorReply, type Reply } from "./reply.js";
-import { implementations } from "./types/index.js";
+import { implementations } from "./commands/index.js";
 import { bytesToText } from "./bytes.js";
 import { checkAccess } from "./acl/check.js";
 import { OOM } from "./eviction/guard.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commandGroups, commands } from "../shared/commands/index.js";
 import { renderCommandsDoc } from "../shared/docs.js";
-import { implementations } from "../server/types/index.js";
+import { implementations } from "../server/commands/index.js";
 import { KeycastClient } from "../client/index.js";
 import { VERSION } from "../shared/version.js";
 

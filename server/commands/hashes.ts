@@ -225,7 +225,7 @@ export const hashes: Implementations<typeof hashCommands> = {
 // significand) and prints with "%.17Lf" minus trailing zeros, so "10.5" + "0.1" gives
 // "10.6" where JS doubles would give 10.600000000000001. This emulates that type exactly
 // with BigInt: strtold's correctly rounded parse, one correctly rounded addition, and the
-// exact decimal expansion printf makes. INCRBYFLOAT (server/types/numbers.ts) needs the
+// exact decimal expansion printf makes. INCRBYFLOAT (server/commands/numbers.ts) needs the
 // same; the two should end up as one shared module.
 
 /** A finite long double: (-1)^neg * m * 2^e, with m < 2^64 (m = 0 for zero). */
