@@ -87,6 +87,12 @@ interface Slot {
   mode: ReplyMode;
 }
 
+/** A command the server answers later (it waits: BLPOP ...). */
+interface Waiting {
+  answer(reply: unknown, isError: boolean): void;
+  fail(err: Error): void;
+}
+
 /** What a pending frame id waits for. */
 type Pending =
   | { kind: "commands"; slots: Slot[] }
@@ -132,6 +138,11 @@ export class Connection {
   private ws: WebSocketLike | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /**
+   * Commands that wait on the server (BLPOP ...): "batchId:index" to what receives the
+   * DEFERRED frame. A drop rejects them and they are never resent: a pop must not happen twice.
+   */
+  private readonly waiting = new Map<string, Waiting>();
   private queue: unknown[][] = [];
   private queueSlots: Slot[] = [];
   private outbox: Outgoing[] = [];
@@ -375,6 +386,14 @@ export class Connection {
     }
     const id = frame[1] as number | null;
     if (id === null) return;
+    if (type === FrameType.DEFERRED) {
+      const key = `${id}:${frame[2] as number}`;
+      const answer = this.waiting.get(key);
+      if (answer === undefined) return;
+      this.waiting.delete(key);
+      answer.answer(frame[3], frame[4] === true);
+      return;
+    }
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
@@ -396,21 +415,43 @@ export class Connection {
       return;
     }
     const replies = frame[2] as unknown[];
-    const errors = frame[3] as number[] | undefined;
+    const errors = (frame[3] as number[] | undefined)?.length ? (frame[3] as number[]) : undefined;
+    const blocked = frame[4] as number[] | undefined;
     if (p.kind === "commands") {
       let e = 0;
+      let b = 0;
       for (let i = 0; i < p.slots.length; i++) {
         const s = p.slots[i]!;
-        if (errors && errors[e] === i) {
+        if (blocked && blocked[b] === i) {
+          b++;
+          this.waiting.set(`${id}:${i}`, {
+            answer: (r, isError) => (isError ? s.reject(new ReplyError(r as string)) : s.resolve(decodeReply(r, s.mode))),
+            fail: (err) => s.reject(err),
+          });
+        } else if (errors && errors[e] === i) {
           e++;
           s.reject(new ReplyError(replies[i] as string));
         } else s.resolve(decodeReply(replies[i], s.mode));
       }
       return;
     }
-    const out = replies.map((r, i) => (errors?.includes(i) ? new ReplyError(r as string) : decodeReply(r, p.slot.mode)));
-    if (errors) p.slot.reject(new BatchError(out));
-    else p.slot.resolve(out);
+    const out: unknown[] = replies.map((r, i) => (errors?.includes(i) ? new ReplyError(r as string) : decodeReply(r, p.slot.mode)));
+    let failed = errors !== undefined;
+    const settle = () => (failed ? p.slot.reject(new BatchError(out)) : p.slot.resolve(out));
+    if (blocked === undefined || blocked.length === 0) return settle();
+    // An explicit batch resolves once every command in it has its answer.
+    let left = blocked.length;
+    for (const i of blocked) {
+      this.waiting.set(`${id}:${i}`, {
+        answer: (r, isError) => {
+          out[i] = isError ? new ReplyError(r as string) : decodeReply(r, p.slot.mode);
+          if (isError) failed = true;
+          if (--left === 0) settle();
+        },
+        // A promise settles once: the first failure rejects the batch, the others do nothing.
+        fail: (err) => p.slot.reject(err),
+      });
+    }
   }
 
   private rejectPending(p: Pending, err: Error): void {
@@ -423,6 +464,8 @@ export class Connection {
   private failInFlight(err: ConnectionError): void {
     for (const p of this.pending.values()) this.rejectPending(p, err);
     this.pending.clear();
+    for (const w of this.waiting.values()) w.fail(err);
+    this.waiting.clear();
   }
 
   /** Not sent yet: fail them (on a final close). */

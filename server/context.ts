@@ -47,6 +47,8 @@ export interface Session {
 export class Context {
   /** performance.now() when the last command run through this context finished (dispatch.call). */
   ended = 0;
+  /** Set by a transport that can answer later: its top-level commands may block (server/blocking). */
+  blockable = false;
 
   constructor(
     readonly server: ServerState,

@@ -102,6 +102,7 @@ export function call(ctx: Context, entry: Entry, argv: string[], started?: numbe
   const journal = server.journal;
   if (journal !== null) journal.enter(session.db, argv);
   let reply: Reply;
+  server.callDepth++;
   try {
     reply = entry.impl(ctx, argv);
   } catch (e) {
@@ -113,6 +114,7 @@ export function call(ctx: Context, entry: Entry, argv: string[], started?: numbe
       reply = new ErrorReply(`ERR internal error in '${entry.lower}': ${(e as Error).message ?? String(e)}`);
     }
   } finally {
+    server.callDepth--;
     if (journal !== null) journal.leave();
   }
   const ended = performance.now();
@@ -134,6 +136,8 @@ export function call(ctx: Context, entry: Entry, argv: string[], started?: numbe
   }
   const memory = server.memory;
   if (memory !== null && memory.tracksAccess) memory.touch(session.db, entry.spec.keys, argv);
+  // Clients blocked on keys this command (with its transaction or script) wrote: served now.
+  if (server.callDepth === 0 && server.blocking.pending) server.blocking.serve();
   return reply;
 }
 
@@ -168,13 +172,18 @@ export function executeBatch(ctx: Context, cmds: string[][], atomic: boolean): R
     return entries.map((e) => (e instanceof ErrorReply ? e : abort));
   }
   // The log records the batch as one transaction: after a crash it is replayed whole or not at all.
-  const journal = ctx.server.journal;
+  const server = ctx.server;
+  const journal = server.journal;
   if (journal !== null) journal.groupBegin();
+  // One unit: nothing blocks inside it, and blocked clients are served after it, as after EXEC.
+  server.callDepth++;
   try {
     for (let i = 0; i < cmds.length; i++) replies[i] = call(ctx, entries[i] as Entry, cmds[i]!);
   } finally {
+    server.callDepth--;
     if (journal !== null) journal.groupEnd();
   }
+  if (server.callDepth === 0 && server.blocking.pending) server.blocking.serve();
   return replies;
 }
 

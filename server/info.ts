@@ -101,7 +101,7 @@ function clientsSection(state: ServerState): Fields {
     ["connected_clients", state.sessions.size],
     ["resp_clients", resp],
     ["websocket_clients", state.sessions.size - resp],
-    ["blocked_clients", 0],
+    ["blocked_clients", state.blocking.blockedClients],
   ];
 }
 

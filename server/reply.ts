@@ -6,6 +6,8 @@
 //   Reply[]       an array
 // Everything else is a small class, so transports can tell the kinds apart.
 
+import type { Context } from "./context.js";
+
 /** A simple status reply such as +OK. */
 export class Status {
   constructor(readonly value: string) {}
@@ -42,6 +44,33 @@ export const NULL_ARRAY: unique symbol = Symbol("null-array");
 /** A command that answered through pushes of its own (SUBSCRIBE): nothing more to send. */
 export const NO_REPLY: unique symbol = Symbol("no-reply");
 
+/**
+ * What a blocking command (BLPOP, BZPOPMIN, XREAD BLOCK ...) answers when it has nothing to
+ * take yet: a request to wait, not a reply. Only a transport's top-level command may get one
+ * (server/blocking: `mayBlock`); the transport hands it to the Blocking service and answers
+ * later, when `attempt` succeeds for one of the keys or the deadline passes.
+ */
+export class BlockReply {
+  constructor(
+    /** The database the keys are in (the client's when it blocked). */
+    readonly db: number,
+    /** The keys waited on, in the order the command named them. */
+    readonly keys: readonly string[],
+    /** When to give up, ms since 1970; Infinity to wait for ever (timeout 0). */
+    readonly deadline: number,
+    /** The reply at the deadline (a null array for BLPOP, a null bulk for BLMOVE ...). */
+    readonly timeoutReply: Reply,
+    /**
+     * Takes from `key` for this client as the command would: its reply, or undefined when there
+     * is still nothing to take (empty, missing, or now another type: Redis 7.0 keeps waiting).
+     * Runs with the blocked client's context, the database it blocked in selected.
+     */
+    readonly attempt: (ctx: Context, key: string) => Reply | undefined,
+    /** The command the append-only log records for a served attempt (BLPOP served from k: LPOP k). */
+    readonly logged: (key: string) => string[],
+  ) {}
+}
+
 export type Reply =
   | string
   | number
@@ -55,6 +84,7 @@ export type Reply =
   | VerbatimReply
   | typeof NULL_ARRAY
   | typeof NO_REPLY
+  | BlockReply
   | Reply[];
 
 export const OK = new Status("OK");

@@ -4,6 +4,7 @@
 
 import type { CommandTable, Dispatcher } from "./command-impl.js";
 import type { Session } from "./context.js";
+import { Blocking } from "./blocking/blocking.js";
 import { History, type HistoryOptions } from "./events/history.js";
 import { KeyspaceChannels } from "./events/keyspace-channels.js";
 import { Watchers } from "./events/watchers.js";
@@ -68,6 +69,10 @@ export class ServerState {
   /** Publishes __keyspace@N__ / __keyevent@N__ messages per notify-keyspace-events. */
   readonly keyspaceChannels: KeyspaceChannels;
   readonly commandStats = new CommandStats();
+  /** Clients waiting on keys (BLPOP, XREAD BLOCK ...). */
+  readonly blocking: Blocking;
+  /** How deep the dispatcher is in call(): 1 for a transport's command, more inside EXEC or a script. */
+  callDepth = 0;
   readonly slowlog = new SlowLog();
   readonly monitors = new Monitors();
   logger: Logger = silentLogger();
@@ -104,6 +109,8 @@ export class ServerState {
       maxAgeMs: options.history?.maxAgeMs ?? HISTORY_DEFAULTS.maxAgeMs,
     });
     this.watchers = new Watchers(this.keyspace, this.history);
+    this.blocking = new Blocking(this.keyspace);
+    this.blocking.beforeReply = () => this.flushBeforeReply();
     this.keyspaceChannels = new KeyspaceChannels(this.keyspace, this.pubsub);
   }
 
@@ -123,6 +130,7 @@ export class ServerState {
   }
 
   close(): void {
+    this.blocking.close();
     this.keyspace.close();
   }
 }

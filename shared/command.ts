@@ -61,6 +61,16 @@ export interface KeySpec {
   readonly step: number;
 }
 
+/**
+ * Keys counted by an argument (LMPOP's, ZUNIONSTORE's numkeys): Redis's "keynum" key spec.
+ * Indexes are absolute in argv: the count sits at argv[numkeys], the keys start at argv[first].
+ */
+export interface KeyNumSpec {
+  readonly numkeys: number;
+  readonly first: number;
+  readonly step: number;
+}
+
 export interface CommandSpec {
   /** Upper-case name, as Redis writes it. */
   readonly name: string;
@@ -69,6 +79,8 @@ export interface CommandSpec {
   readonly flags: readonly Flag[];
   readonly acl: readonly AclCategory[];
   readonly keys: KeySpec | null;
+  /** Keys after a count (movablekeys commands); with `keys` too, those come first (ZUNIONSTORE's destination). */
+  readonly keynum?: KeyNumSpec;
   /** One line, for COMMAND DOCS and docs/commands.md. */
   readonly summary: string;
   /** Where the command may run. Defaults to both. */
@@ -105,19 +117,28 @@ export interface Command<A extends readonly unknown[] = readonly Arg[], R = unkn
   readonly __reply?: R;
 }
 
-type SpecInput = Omit<CommandSpec, "name" | "keys" | "subcommands"> & { keys?: readonly [number, number, number] };
+type SpecInput = Omit<CommandSpec, "name" | "keys" | "subcommands" | "keynum"> & {
+  keys?: readonly [number, number, number];
+  /** [numkeys index, first key index, step]: see KeyNumSpec. */
+  keynum?: readonly [number, number, number];
+};
+
+function specOf(name: string, spec: SpecInput): CommandSpec {
+  const { keys, keynum, ...rest } = spec;
+  return {
+    ...rest,
+    name,
+    keys: keys ? { first: keys[0], last: keys[1], step: keys[2] } : null,
+    ...(keynum ? { keynum: { numkeys: keynum[0], first: keynum[1], step: keynum[2] } } : {}),
+  };
+}
 
 /**
  * Declares a command:
  * `command("LPUSH", { arity: -3, ... }).args<[key: Key, ...elements: Value[]]>().reply<number>()`.
  */
 export function command<const T extends readonly Transport[] | undefined = undefined>(name: string, spec: SpecInput & { transports?: T }) {
-  const { keys, ...rest } = spec;
-  const base: CommandSpec = {
-    ...rest,
-    name,
-    keys: keys ? { first: keys[0], last: keys[1], step: keys[2] } : null,
-  };
+  const base: CommandSpec = specOf(name, spec);
   return {
     args<A extends readonly unknown[]>() {
       return {
@@ -135,13 +156,7 @@ export function command<const T extends readonly Transport[] | undefined = undef
  * subcommand is declared with `command("GET", ...)`, its name as the second word.
  */
 export function container<S extends Readonly<Record<string, CommandSpec>>>(name: string, spec: SpecInput, subcommands: S) {
-  const { keys, ...rest } = spec;
-  const base: CommandSpec = {
-    ...rest,
-    name,
-    keys: keys ? { first: keys[0], last: keys[1], step: keys[2] } : null,
-    subcommands,
-  };
+  const base: CommandSpec = { ...specOf(name, spec), subcommands };
   return {
     args<A extends readonly unknown[]>() {
       return {

@@ -9,7 +9,7 @@ export const SUPPORTED_VERSIONS: readonly number[] = [1];
 export const FrameType = {
   /** client: [0, version, options?]   server: [0, version, info] */
   HELLO: 0,
-  /** client: [1, id, commands]        server: [1, id, replies, errorIndexes?] */
+  /** client: [1, id, commands]        server: [1, id, replies, errorIndexes?, blockedIndexes?] */
   BATCH: 1,
   /** client: [2, id, commands]        server: [1, id, replies, errorIndexes?] */
   ATOMIC: 2,
@@ -29,6 +29,8 @@ export const FrameType = {
   ERROR: 9,
   /** client: [10, id, {user?, password} | {token}]   server: [10, id, AuthResult] */
   AUTH: 10,
+  /** server: [11, batchId, index, reply, isError]  the answer of a command that waited (BLPOP ...) */
+  DEFERRED: 11,
 } as const;
 
 /** The server's answer to an AUTH frame. */

@@ -149,10 +149,14 @@ export function keysOf(entry: Entry, argv: readonly string[]): number[] {
     return out;
   }
   const k = entry.spec.keys;
-  if (k === null) return out;
+  const kn = entry.spec.keynum;
   // A command this table does not know yet: read and write, the strictest reading.
   const perm = entry.spec.flags.includes("write") ? RW : R;
-  addRange(argv, [k.first, k.last < 0 ? k.last : k.last - k.first, k.step, perm], out);
+  if (k !== null) addRange(argv, [k.first, k.last < 0 ? k.last : k.last - k.first, k.step, perm], out);
+  if (kn !== undefined) {
+    const n = Number(argv[kn.numkeys]);
+    if (Number.isSafeInteger(n) && n > 0) for (let i = 0, at = kn.first; i < n && at < argv.length; i++, at += kn.step) out.push(at, perm);
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@ import { subcommands, type Implementations } from "../command-impl.js";
 import { ARITY, CommandError, DB_INDEX_OUT_OF_RANGE, NOT_INTEGER, SYNTAX } from "../errors.js";
 import { clientExtras, clientLine, REDIS_VERSION } from "../info.js";
 import { DATABASES } from "../keyspace/keyspace.js";
-import { MapReply, OK, PONG, Status, VerbatimReply, type Reply } from "../reply.js";
+import { ErrorReply, MapReply, OK, PONG, Status, VerbatimReply, type Reply } from "../reply.js";
 import { transactionOf } from "../transactions.js";
 import { aclOf, unauthenticatedUser } from "../acl/acl.js";
 import { authenticate } from "../auth/authenticate.js";
@@ -269,6 +269,19 @@ export const connection: Implementations<typeof connectionCommands> = {
         killed++;
       }
       return killed;
+    },
+
+    unblock(ctx, argv) {
+      const id = toInt64(argv[2]!);
+      if (id === null) throw new CommandError(NOT_INTEGER);
+      let error = false;
+      if (argv.length === 4) {
+        if (isOption(argv[3]!, "ERROR")) error = true;
+        else if (!isOption(argv[3]!, "TIMEOUT")) throw new CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      } else if (argv.length > 4) throw new CommandError(SYNTAX);
+      const target = ctx.server.sessions.get(Number(id));
+      if (target === undefined) return 0;
+      return ctx.server.blocking.unblock(target, error, (message) => new ErrorReply(message)) ? 1 : 0;
     },
 
     "no-evict"(ctx, argv) {

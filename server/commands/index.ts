@@ -6,6 +6,7 @@ import { acl } from "./acl.js";
 import { connection } from "./connection.js";
 import { hashes } from "./hashes.js";
 import { keys } from "./keys.js";
+import { listBlocking } from "./list-blocking.js";
 import { lists } from "./lists.js";
 import { pubsub } from "./pubsub.js";
 import { server } from "./server.js";
@@ -17,6 +18,7 @@ export const implementations: Implementations<Commands> = {
   ...keys,
   ...strings,
   ...lists,
+  ...listBlocking,
   ...sets,
   ...hashes,
   ...pubsub,

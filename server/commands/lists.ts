@@ -19,19 +19,19 @@ function nonNegativeArg(raw: string, message: string): number {
   return typeof v === "bigint" ? Number.MAX_SAFE_INTEGER : v;
 }
 
-function lookupList(ctx: Context, key: string): Deque | undefined {
+export function lookupList(ctx: Context, key: string): Deque | undefined {
   return ctx.db.lookupContainer<Deque>(key, "list");
 }
 
 /** Redis removes a list that has no elements left, and says so after the command's own event. */
-function deleteIfEmpty(ctx: Context, key: string, list: Deque): void {
+export function deleteIfEmpty(ctx: Context, key: string, list: Deque): void {
   if (list.size !== 0) return;
   ctx.db.delete(key);
   ctx.notify("del", key);
 }
 
 /** LEFT = head, RIGHT = tail, as LMOVE spells them. */
-function isLeft(raw: string): boolean {
+export function isLeft(raw: string): boolean {
   if (isOption(raw, "LEFT")) return true;
   if (isOption(raw, "RIGHT")) return false;
   throw new CommandError(SYNTAX);
@@ -74,7 +74,7 @@ function pop(ctx: Context, argv: string[], front: boolean): Reply {
   return popped;
 }
 
-function move(ctx: Context, srcKey: string, dstKey: string, fromLeft: boolean, toLeft: boolean): Reply {
+export function move(ctx: Context, srcKey: string, dstKey: string, fromLeft: boolean, toLeft: boolean): Reply {
   const src = lookupList(ctx, srcKey);
   if (src === undefined) return null;
   // The destination's type is checked before anything is popped.
@@ -94,7 +94,10 @@ function move(ctx: Context, srcKey: string, dstKey: string, fromLeft: boolean, t
   return value;
 }
 
-export const lists: Implementations<typeof listCommands> = {
+/** The blocking and multi-key pops live in list-blocking.ts. */
+type PlainListCommands = Omit<typeof listCommands, "lmpop" | "blpop" | "brpop" | "brpoplpush" | "blmove" | "blmpop">;
+
+export const lists: Implementations<PlainListCommands> = {
   lpush: (ctx, argv) => push(ctx, argv, true, false),
   rpush: (ctx, argv) => push(ctx, argv, false, false),
   lpushx: (ctx, argv) => push(ctx, argv, true, true),

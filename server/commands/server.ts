@@ -33,19 +33,35 @@ function statuses(words: readonly string[]): SetReply {
 
 function keySpecs(spec: CommandSpec): Reply[] {
   const k = spec.keys;
-  if (k === null) return [];
+  const kn = spec.keynum;
   const flags = spec.keySpecFlags ?? (spec.flags.includes("write") ? ["RW", "update"] : ["RO", "access"]);
-  const lastkey = k.last < 0 ? k.last : k.last - k.first;
-  return [
-    new MapReply([
-      "flags",
-      statuses(flags),
-      "begin_search",
-      new MapReply(["type", "index", "spec", new MapReply(["index", k.first])]),
-      "find_keys",
-      new MapReply(["type", "range", "spec", new MapReply(["lastkey", lastkey, "keystep", k.step, "limit", 0])]),
-    ]),
-  ];
+  const out: Reply[] = [];
+  if (k !== null) {
+    const lastkey = k.last < 0 ? k.last : k.last - k.first;
+    out.push(
+      new MapReply([
+        "flags",
+        statuses(flags),
+        "begin_search",
+        new MapReply(["type", "index", "spec", new MapReply(["index", k.first])]),
+        "find_keys",
+        new MapReply(["type", "range", "spec", new MapReply(["lastkey", lastkey, "keystep", k.step, "limit", 0])]),
+      ]),
+    );
+  }
+  if (kn !== undefined) {
+    out.push(
+      new MapReply([
+        "flags",
+        statuses(flags),
+        "begin_search",
+        new MapReply(["type", "index", "spec", new MapReply(["index", kn.numkeys])]),
+        "find_keys",
+        new MapReply(["type", "keynum", "spec", new MapReply(["keynumidx", 0, "firstkey", kn.first - kn.numkeys, "keystep", kn.step])]),
+      ]),
+    );
+  }
+  return out;
 }
 
 function commandInfo(e: Entry): Reply {
@@ -189,10 +205,19 @@ export const server: Implementations<typeof serverCommands> = {
       if ((arity > 0 && args.length !== arity) || args.length < -arity) {
         throw new CommandError("ERR Invalid number of arguments specified for command");
       }
-      if (keys === null) throw new CommandError("ERR The command has no key arguments");
-      const last = keys.last < 0 ? args.length + keys.last : keys.last;
+      const kn = e.spec.keynum;
+      if (keys === null && kn === undefined) throw new CommandError("ERR The command has no key arguments");
       const out: string[] = [];
-      for (let i = keys.first; i <= last && i < args.length; i += keys.step) out.push(args[i]!);
+      if (keys !== null) {
+        const last = keys.last < 0 ? args.length + keys.last : keys.last;
+        for (let i = keys.first; i <= last && i < args.length; i += keys.step) out.push(args[i]!);
+      }
+      if (kn !== undefined) {
+        const n = Number(args[kn.numkeys]);
+        if (!Number.isSafeInteger(n) || n < 1 || kn.first + (n - 1) * kn.step >= args.length) throw new CommandError("ERR Invalid arguments specified for command");
+        for (let i = 0; i < n; i++) out.push(args[kn.first + i * kn.step]!);
+      }
+      if (out.length === 0) throw new CommandError("ERR The command has no key arguments");
       return out;
     },
 

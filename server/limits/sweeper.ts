@@ -21,7 +21,10 @@ export function sweep(state: ServerState, now: number): void {
   const doomed: [Session, string][] = [];
   for (const s of state.sessions.values()) {
     if (s.user === anonymous && now - s.createdAt > authMs) doomed.push([s, AUTH_TIMEOUT_REASON]);
-    else if (idleMs > 0 && now - s.lastActiveAt > idleMs && !(s.subscriptions?.count) && !s.isSubscriber?.()) doomed.push([s, IDLE_REASON]);
+    // Subscribers and clients blocked on keys wait by design, as Redis's timeout spares them.
+    else if (idleMs > 0 && now - s.lastActiveAt > idleMs && !(s.subscriptions?.count) && !s.isSubscriber?.() && !state.blocking.isBlocked(s)) {
+      doomed.push([s, IDLE_REASON]);
+    }
   }
   for (const [s, why] of doomed) s.close(why);
 }

@@ -15,7 +15,7 @@ import { Context, type Session } from "../context.js";
 import { execute, lookupCommand } from "../dispatch.js";
 import { subscribedModeError } from "../pubsub-session.js";
 import { clientExtras } from "../info.js";
-import type { Reply } from "../reply.js";
+import { BlockReply, type Reply } from "../reply.js";
 import type { ServerState } from "../state.js";
 import { openTransaction, runCommand, type Transaction } from "../transactions.js";
 import { encodePush, encodeReply, encodeError } from "./resp-encoder.js";
@@ -95,6 +95,7 @@ export class RespConnection {
       user: aclOf(server).initialUser(),
     };
     this.ctx = new Context(server, this.session);
+    this.ctx.blockable = true;
     this.tx = openTransaction(server, this.session);
     this.config = configOf(server);
     const extras = clientExtras(this.session);
@@ -170,6 +171,12 @@ export class RespConnection {
           this.prechecked = false;
           clearPrechecked(session);
         }
+        if (reply instanceof BlockReply) {
+          // The connection waits with its command, as in Redis: what the client sends meanwhile
+          // is buffered (client-query-buffer-limit applies) and runs after the answer.
+          this.block(reply);
+          break;
+        }
         this.out += encodeReply(reply, session.resp);
         if (this.monitorOut.length !== 0) {
           this.out += this.monitorOut;
@@ -195,6 +202,21 @@ export class RespConnection {
     this.flush();
     if (this.closing) this.socket.end(() => this.socket.destroy());
     else if (this.socket.writableLength > OUTPUT_HIGH_WATER) this.socket.pause();
+  }
+
+  /** Waits for a blocking command's answer; reading goes on, so a client that leaves is noticed. */
+  private block(reply: BlockReply): void {
+    this.yielded = true;
+    this.server.blocking.block(this.ctx, reply, (answer) => {
+      if (this.closed) return;
+      this.out += encodeReply(answer, this.session.resp);
+      this.flush();
+      // Served from inside another client's command: this connection goes on at the next turn.
+      setImmediate(() => {
+        this.yielded = false;
+        this.resume();
+      });
+    });
   }
 
   /** The command-rate bucket, rebuilt when the settings change; null without a limit. */
@@ -291,6 +313,7 @@ export class RespConnection {
     this.closed = true;
     if (this.prechecked) clearPrechecked(this.session);
     this.tx.discard();
+    this.server.blocking.cancel(this.session);
     this.session.subscriptions?.clear();
     this.server.sessions.delete(this.session.id);
     connections.delete(this.session);

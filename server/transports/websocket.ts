@@ -15,11 +15,11 @@ import { CloseCode, FrameType, SUPPORTED_VERSIONS, type AuthResult } from "../..
 import { textToBytes } from "../bytes.js";
 import { Context } from "../context.js";
 import { execute, executeBatch } from "../dispatch.js";
-import { ErrorReply, type Reply } from "../reply.js";
+import { BlockReply, ErrorReply, type Reply } from "../reply.js";
 import type { ServerState } from "../state.js";
 import { replyToWire } from "../encoding/msgpack-replies.js";
 import type { QueuedWebSocket } from "./ws-output.js";
-import { batchFrame } from "./batch-frame.js";
+import { batchFrame, deferredFrame } from "./batch-frame.js";
 import type { WsSession } from "./ws-session.js";
 import { BadFrame, decodeCommand, mayAuthenticate, sleep, toArg, type BatchJob } from "./ws-frames.js";
 import type { WebSocketOptions } from "./ws-server.js";
@@ -105,6 +105,8 @@ export class WsConnection implements WatchSink {
     private readonly ip: string,
   ) {
     this.ctx = new Context(server, session);
+    // A blocking command waits alone (its answer comes as a DEFERRED frame); the connection goes on.
+    this.ctx.blockable = true;
     session.owner = this;
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     ws.on("close", () => {
@@ -145,6 +147,7 @@ export class WsConnection implements WatchSink {
       this.subscriptionMap.clear();
     }
     this.queue.length = 0;
+    this.server.blocking.cancel(this.session);
     this.server.sessions.delete(this.session.id);
   }
 
@@ -527,14 +530,21 @@ export class WsConnection implements WatchSink {
     ctx.ended = start;
     while (i < end) {
       const argv = decodeCommand(raw[i], i, maxBulk);
-      replies[i] = argv instanceof ErrorReply ? argv : execute(ctx, argv, ctx.ended);
+      const reply = argv instanceof ErrorReply ? argv : execute(ctx, argv, ctx.ended);
+      if (reply instanceof BlockReply) {
+        // Only this command waits: its slot stays empty, listed as blocked, and its answer
+        // follows in a DEFERRED frame.
+        this.blockInBatch(job, i, reply);
+        replies[i] = null;
+      } else replies[i] = reply;
       i++;
       if ((i & 63) === 0 && i < end && performance.now() - start > SLICE_MS) break;
     }
     if (bucket !== null && i < end) bucket.refund(end - i);
     job.next = i;
     if (i === raw.length) {
-      this.sendReplies(job.id, replies);
+      this.sendReplies(job.id, replies, job.blocked);
+      if (job.early !== undefined) for (const frame of job.early) this.sendRaw(frame);
       return;
     }
     return sleep(0).then(() => this.resumeBatch(job));
@@ -642,10 +652,24 @@ export class WsConnection implements WatchSink {
     else this.server.pubsub.punsubscribe(sub, sub.name);
   }
 
-  private sendReplies(id: number, replies: Reply[]): void {
+  private sendReplies(id: number, replies: Reply[], blocked?: number[]): void {
     // The append-only log first: a reply must not acknowledge a write the log does not hold.
     this.server.flushBeforeReply();
-    this.sendRaw(batchFrame(id, replies));
+    this.sendRaw(batchFrame(id, replies, blocked));
+  }
+
+  /**
+   * A command of a plain batch that waits. Its answer may come before the batch's own reply
+   * (served by a later command of the same batch): it is held until the batch reply is sent.
+   */
+  private blockInBatch(job: BatchJob, index: number, reply: BlockReply): void {
+    (job.blocked ??= []).push(index);
+    this.server.blocking.block(this.ctx, reply, (answer) => {
+      if (this.closing) return;
+      const frame = deferredFrame(job.id, index, answer);
+      if (job.next < job.raw.length) (job.early ??= []).push(frame);
+      else this.sendRaw(frame);
+    });
   }
 }
 

@@ -55,6 +55,10 @@ export interface BatchJob {
   readonly maxBulk: number;
   readonly replies: Reply[];
   next: number;
+  /** Indexes of commands that wait (BLPOP ...): answered by DEFERRED frames. */
+  blocked?: number[];
+  /** DEFERRED frames whose answer came before the batch's own reply went out. */
+  early?: Buffer[];
 }
 
 /** Resolves after ms, or on the next turn of the event loop for 0. */

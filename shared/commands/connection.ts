@@ -53,6 +53,14 @@ const clientSubcommands = {
   })
     .args<Value[]>()
     .reply<"OK" | number>(),
+  unblock: command("UNBLOCK", {
+    arity: -3,
+    flags: ["admin", "noscript", "loading", "stale"],
+    acl: ["@admin", "@slow", "@dangerous", "@connection"],
+    summary: "Unblocks a client blocked by a blocking command from a different connection.",
+  })
+    .args<[clientId: number, reason?: "TIMEOUT" | "ERROR"]>()
+    .reply<0 | 1>(),
   "no-evict": command("NO-EVICT", {
     arity: 3,
     flags: ["admin", "noscript", "loading", "stale"],

@@ -153,4 +153,64 @@ export const listCommands = {
   })
     .args<[source: Key, destination: Key]>()
     .reply<string | null>(),
+  lmpop: command("LMPOP", {
+    arity: -4,
+    flags: ["write", "movablekeys"],
+    acl: ["@write", "@list", "@slow"],
+    keynum: [1, 2, 1],
+    keySpecFlags: ["RW", "access", "delete"],
+    summary: "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.",
+  })
+    .args<[numkeys: number, ...keysWhereCount: (Key | ListEnd | "COUNT" | number)[]]>()
+    .reply<[key: string, elements: string[]] | null>(),
+  // The blocking pops. Over WebSocket a pop that waits blocks only itself: the connection's
+  // other commands go on, and its promise resolves when the pop happens (null at the timeout).
+  blpop: command("BLPOP", {
+    arity: -3,
+    flags: ["write", "noscript", "blocking"],
+    acl: ["@write", "@list", "@slow", "@blocking"],
+    keys: [1, -2, 1],
+    keySpecFlags: ["RW", "access", "delete"],
+    summary: "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
+  })
+    .args<[...keysThenTimeout: (Key | number)[]]>()
+    .reply<[key: string, element: string] | null>(),
+  brpop: command("BRPOP", {
+    arity: -3,
+    flags: ["write", "noscript", "blocking"],
+    acl: ["@write", "@list", "@slow", "@blocking"],
+    keys: [1, -2, 1],
+    keySpecFlags: ["RW", "access", "delete"],
+    summary: "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
+  })
+    .args<[...keysThenTimeout: (Key | number)[]]>()
+    .reply<[key: string, element: string] | null>(),
+  brpoplpush: command("BRPOPLPUSH", {
+    arity: 4,
+    flags: ["write", "denyoom", "noscript", "blocking"],
+    acl: ["@write", "@list", "@slow", "@blocking"],
+    keys: [1, 2, 1],
+    summary: "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.",
+  })
+    .args<[source: Key, destination: Key, timeout: number]>()
+    .reply<string | null>(),
+  blmove: command("BLMOVE", {
+    arity: 6,
+    flags: ["write", "denyoom", "noscript", "blocking"],
+    acl: ["@write", "@list", "@slow", "@blocking"],
+    keys: [1, 2, 1],
+    summary: "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.",
+  })
+    .args<[source: Key, destination: Key, wherefrom: ListEnd, whereto: ListEnd, timeout: number]>()
+    .reply<string | null>(),
+  blmpop: command("BLMPOP", {
+    arity: -5,
+    flags: ["write", "blocking", "movablekeys"],
+    acl: ["@write", "@list", "@slow", "@blocking"],
+    keynum: [2, 3, 1],
+    keySpecFlags: ["RW", "access", "delete"],
+    summary: "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
+  })
+    .args<[timeout: number, numkeys: number, ...keysWhereCount: (Key | ListEnd | "COUNT" | number)[]]>()
+    .reply<[key: string, elements: string[]] | null>(),
 } as const;

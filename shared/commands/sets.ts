@@ -160,6 +160,7 @@ export const setCommands = {
     arity: -3,
     flags: ["readonly", "movablekeys"],
     acl: ["@read", "@set", "@slow"],
+    keynum: [1, 2, 1],
     summary: "Returns the number of members of the intersect of multiple sets.",
   })
     .args<[numkeys: number, key: Key, ...keysThenLimit: (Key | "LIMIT" | number)[]]>()
