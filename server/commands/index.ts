@@ -5,6 +5,7 @@ import type { Implementations } from "../dispatch.js";
 import { acl } from "./acl.js";
 import { connection } from "./connection.js";
 import { hashes } from "./hashes.js";
+import { hyperloglog } from "./hyperloglog.js";
 import { keys } from "./keys.js";
 import { lists } from "./lists.js";
 import { pubsub } from "./pubsub.js";
@@ -24,4 +25,5 @@ export const implementations: Implementations<Commands> = {
   ...server,
   ...transactions,
   ...acl,
+  ...hyperloglog,
 };

@@ -26,6 +26,7 @@ const ALL = CLASSES.g! | CLASSES.$! | CLASSES.l! | CLASSES.s! | CLASSES.h! | CLA
 /** The class of each event name; anything not listed is generic ('g'). */
 const EVENT_CLASS: Record<string, number> = {};
 for (const e of ["set", "setrange", "incrby", "incrbyfloat", "append"]) EVENT_CLASS[e] = CLASSES.$!;
+EVENT_CLASS.pfadd = CLASSES.$!;
 for (const e of ["lpush", "rpush", "lpop", "rpop", "linsert", "lset", "lrem", "ltrim"]) EVENT_CLASS[e] = CLASSES.l!;
 for (const e of ["sadd", "srem", "spop", "sinterstore", "sunionstore", "sdiffstore"]) EVENT_CLASS[e] = CLASSES.s!;
 for (const e of ["hset", "hdel", "hincrby", "hincrbyfloat"]) EVENT_CLASS[e] = CLASSES.h!;
