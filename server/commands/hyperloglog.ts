@@ -86,14 +86,14 @@ export const hyperloglog: Implementations<typeof hyperloglogCommands> = {
       if (r === 1) changed = updated = true;
       else if (r === -1) {
         // Redis edits the string in place: what the earlier elements changed stays, unannounced.
-        if (changed) db.set(key, w.toString(), true);
+        if (changed) db.set(key, w.commit(), true);
         throw new CommandError(CORRUPTED_HLL);
       }
     }
     if (!updated) return 0;
     if (w === null) w = new HllWriter(s);
     w.invalidateCache();
-    db.set(key, w.toString(), true);
+    db.set(key, w.commit(), true);
     ctx.notify("pfadd", key, null);
     return 1;
   },
@@ -127,7 +127,7 @@ export const hyperloglog: Implementations<typeof hyperloglogCommands> = {
     const maxBytes = configOf(ctx.server).get(HLL_SPARSE_MAX_BYTES);
     for (let i = 0; i < HLL_REGISTERS; i++) if (max[i] !== 0) w.set(i, max[i]!, maxBytes);
     w.invalidateCache();
-    db.set(key, w.toString(), true);
+    db.set(key, w.commit(), true);
     // PFMERGE announces itself as pfadd: Redis sees it as adding many elements at once.
     ctx.notify("pfadd", key, null);
     return OK;
@@ -145,7 +145,7 @@ export const hyperloglog: Implementations<typeof hyperloglogCommands> = {
         if (w.encoding === SPARSE) {
           if (!w.toDense()) throw new CommandError(CORRUPTED_HLL);
           // Redis keeps the dense form (and tells replicas), without an event.
-          db.set(key, w.toString(), true);
+          db.set(key, w.commit(), true);
         }
         const out: Reply[] = new Array(HLL_REGISTERS);
         for (let i = 0; i < HLL_REGISTERS; i++) out[i] = w.register(i);
@@ -159,7 +159,7 @@ export const hyperloglog: Implementations<typeof hyperloglogCommands> = {
       case "todense":
         if (w.encoding !== SPARSE) return 0;
         if (!w.toDense()) throw new CommandError(CORRUPTED_HLL);
-        db.set(key, w.toString(), true);
+        db.set(key, w.commit(), true);
         return 1;
       default:
         throw new CommandError(`ERR Unknown PFDEBUG subcommand '${sub}'`);
