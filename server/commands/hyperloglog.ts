@@ -3,7 +3,7 @@
 import type { hyperloglogCommands } from "../../shared/commands/hyperloglog.js";
 import { configOf, memorySetting } from "../config.js";
 import type { Context } from "../context.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { CommandError } from "../errors.js";
 import {
   cachedCardinality,
