@@ -109,9 +109,15 @@ function hashString(s: string): void {
   finish(rest, th >>> 0, tl >>> 0);
 }
 
+start(8);
+/** The hash state before the first block of an 8-byte input: the same for every element. */
+const START8_HI = hashHi;
+const START8_LO = hashLo;
+
 /** MurmurHash64A of 8 bytes given as two little-endian words (PFSELFTEST's elements). */
 function hashWords(hi: number, lo: number): void {
-  start(8);
+  hashHi = START8_HI;
+  hashLo = START8_LO;
   mixBlock(hi >>> 0, lo >>> 0);
   finish(0, 0, 0);
 }
@@ -357,7 +363,8 @@ export function mergeInto(max: Uint8Array, s: string): boolean {
     } else {
       let run = (op & 3) + 1;
       const v = ((op >>> 2) & 0x1f) + 1;
-      if (run + i > HLL_REGISTERS) break;
+      // A VAL running past the last register is corruption, even after a complete run (7.0.15).
+      if (run + i > HLL_REGISTERS) return false;
       while (run-- > 0) {
         if (v > max[i]!) max[i] = v;
         i++;
@@ -507,7 +514,7 @@ export class HllWriter {
       } else {
         let run = (op & 3) + 1;
         const v = ((op >>> 2) & 0x1f) + 1;
-        if (run + idx > HLL_REGISTERS) break;
+        if (run + idx > HLL_REGISTERS) return false;
         while (run-- > 0) denseSet(dense, idx++, v);
         p++;
       }
