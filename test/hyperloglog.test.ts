@@ -313,6 +313,30 @@ describe("commands", () => {
     expect(await c.call("PING")).toBe("+PONG\r\n");
   }, 60_000);
 
+  it("watchers: pfadd with a null delta, the HLL's bytes as the full value; the history keeps no copy of each 12 KB", async () => {
+    const state = h.server.state;
+    const from = state.history.offset;
+    for (let i = 0; i < 20; i++) await c.call("PFADD", "hist", `h${i}`);
+    const held = state.history.since(state.history.epoch, from, Date.now())!;
+    expect(held.filter((r) => r.event === "pfadd")).toHaveLength(20);
+    expect(held.filter((r) => r.event === "pfadd").every((r) => typeof r.value !== "string")).toBe(true);
+
+    const w = await h.client();
+    const deltas: unknown[] = [];
+    const values: Uint8Array[] = [];
+    await w.watch("hw", (m) => void (m.type === "event" && deltas.push(m.delta)), { value: "delta" });
+    await w.bytes.watch("hw", (m) => void (m.type === "event" && values.push(m.value as Uint8Array)), { value: "full" });
+    await c.call("PFADD", "hw", "a", "b");
+    await c.call("PFADD", "hw", "a");
+    await c.call("PFADD", "hw", "c");
+    const get = await c.call("GET", "hw");
+    const bytes = Buffer.from(get.slice(get.indexOf("\r\n") + 2, -2), "latin1");
+    for (let i = 0; i < 50 && values.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(deltas).toEqual([null, null]);
+    expect(values).toHaveLength(2);
+    expect(Buffer.from(values[1]!).equals(bytes)).toBe(true);
+  });
+
   it("PFSELFTEST answers OK", async () => {
     c.send("*1\r\n$10\r\nPFSELFTEST\r\n");
     expect(await c.reply(60_000)).toBe("+OK\r\n");
