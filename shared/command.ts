@@ -71,6 +71,17 @@ export interface KeyNumSpec {
   readonly step: number;
 }
 
+/** One key spec as COMMAND INFO shows it: begin_search by index, find_keys by range. */
+export interface KeySpecDetail {
+  readonly notes?: string;
+  readonly flags: readonly string[];
+  /** begin_search's index. */
+  readonly index: number;
+  /** find_keys' lastkey (relative to index; -1 = the last argument) and keystep. */
+  readonly lastkey: number;
+  readonly keystep: number;
+}
+
 export interface CommandSpec {
   /** Upper-case name, as Redis writes it. */
   readonly name: string;
@@ -92,6 +103,11 @@ export interface CommandSpec {
    * they are derived from the command flags: readonly gives RO+access, write gives RW+update.
    */
   readonly keySpecFlags?: readonly string[];
+  /**
+   * Redis's key specs in full, for a command COMMAND INFO shows with several (PFMERGE's
+   * destination and sources) or with notes; when present it replaces the one derived from keys.
+   */
+  readonly keySpecList?: readonly KeySpecDetail[];
   /**
    * Subcommands (CONFIG GET, CLIENT ID), keyed by lower-case name; declared with `container()`.
    * Each has its own arity, flags and ACL categories, as Redis 7 has; COMMAND INFO shows them as

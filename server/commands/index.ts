@@ -5,6 +5,7 @@ import type { Implementations } from "../command-impl.js";
 import { acl } from "./acl.js";
 import { connection } from "./connection.js";
 import { hashes } from "./hashes.js";
+import { hyperloglog } from "./hyperloglog.js";
 import { keys } from "./keys.js";
 import { listBlocking } from "./list-blocking.js";
 import { lists } from "./lists.js";
@@ -26,4 +27,5 @@ export const implementations: Implementations<Commands> = {
   ...server,
   ...transactions,
   ...acl,
+  ...hyperloglog,
 };

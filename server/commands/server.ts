@@ -2,7 +2,7 @@
 // commands (DBSIZE, FLUSHALL, FLUSHDB, SWAPDB) and TIME.
 import { commandGroups, redisGroupNames } from "../../shared/commands/index.js";
 import type { serverCommands } from "../../shared/commands/server.js";
-import type { CommandSpec } from "../../shared/command.js";
+import type { CommandSpec, KeySpecDetail } from "../../shared/command.js";
 import { int32Arg, isOption, toInt64 } from "../args.js";
 import { bytesToText } from "../bytes.js";
 import { allSettings, configOf, findSetting, SettingError, type Setting } from "../config.js";
@@ -32,6 +32,7 @@ function statuses(words: readonly string[]): SetReply {
 }
 
 function keySpecs(spec: CommandSpec): Reply[] {
+  if (spec.keySpecList) return spec.keySpecList.map(keySpecDetail);
   const k = spec.keys;
   const kn = spec.keynum;
   const flags = spec.keySpecFlags ?? (spec.flags.includes("write") ? ["RW", "update"] : ["RO", "access"]);
@@ -62,6 +63,18 @@ function keySpecs(spec: CommandSpec): Reply[] {
     );
   }
   return out;
+}
+
+function keySpecDetail(d: KeySpecDetail): Reply {
+  return new MapReply([
+    ...(d.notes === undefined ? [] : ["notes", d.notes]),
+    "flags",
+    statuses(d.flags),
+    "begin_search",
+    new MapReply(["type", "index", "spec", new MapReply(["index", d.index])]),
+    "find_keys",
+    new MapReply(["type", "range", "spec", new MapReply(["lastkey", d.lastkey, "keystep", d.keystep, "limit", 0])]),
+  ]);
 }
 
 function commandInfo(e: Entry): Reply {

@@ -4,6 +4,7 @@ import type { RespOnly } from "../command.js";
 import { aclCommands } from "./acl.js";
 import { connectionCommands } from "./connection.js";
 import { hashCommands } from "./hashes.js";
+import { hyperloglogCommands } from "./hyperloglog.js";
 import { keyCommands } from "./keys.js";
 import { listCommands } from "./lists.js";
 import { pubsubCommands } from "./pubsub.js";
@@ -24,6 +25,7 @@ export const commandGroups = {
   server: serverCommands,
   transactions: transactionCommands,
   acl: aclCommands,
+  hyperloglog: hyperloglogCommands,
 } as const;
 
 /** Redis's documentation group of each declaration group (COMMAND DOCS, the CLI's `help @group`). */
@@ -38,6 +40,7 @@ export const redisGroupNames: Readonly<Record<keyof typeof commandGroups, string
   server: "server",
   transactions: "transactions",
   acl: "server",
+  hyperloglog: "hyperloglog",
 };
 
 export const commands = {
@@ -51,6 +54,7 @@ export const commands = {
   ...serverCommands,
   ...transactionCommands,
   ...aclCommands,
+  ...hyperloglogCommands,
 } as const;
 
 export type Commands = typeof commands;
