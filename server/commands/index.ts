@@ -7,6 +7,7 @@ import { connection } from "./connection.js";
 import { hashes } from "./hashes.js";
 import { keys } from "./keys.js";
 import { lists } from "./lists.js";
+import { migration } from "./migration.js";
 import { pubsub } from "./pubsub.js";
 import { server } from "./server.js";
 import { sets } from "./sets.js";
@@ -24,4 +25,5 @@ export const implementations: Implementations<Commands> = {
   ...server,
   ...transactions,
   ...acl,
+  ...migration,
 };

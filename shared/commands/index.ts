@@ -6,6 +6,7 @@ import { connectionCommands } from "./connection.js";
 import { hashCommands } from "./hashes.js";
 import { keyCommands } from "./keys.js";
 import { listCommands } from "./lists.js";
+import { migrationCommands } from "./migration.js";
 import { pubsubCommands } from "./pubsub.js";
 import { serverCommands } from "./server.js";
 import { setCommands } from "./sets.js";
@@ -24,6 +25,7 @@ export const commandGroups = {
   server: serverCommands,
   transactions: transactionCommands,
   acl: aclCommands,
+  migration: migrationCommands,
 } as const;
 
 /** Redis's documentation group of each declaration group (COMMAND DOCS, the CLI's `help @group`). */
@@ -38,6 +40,7 @@ export const redisGroupNames: Readonly<Record<keyof typeof commandGroups, string
   server: "server",
   transactions: "transactions",
   acl: "server",
+  migration: "generic",
 };
 
 export const commands = {
@@ -51,6 +54,7 @@ export const commands = {
   ...serverCommands,
   ...transactionCommands,
   ...aclCommands,
+  ...migrationCommands,
 } as const;
 
 export type Commands = typeof commands;
