@@ -5,12 +5,15 @@ import type { Implementations } from "../dispatch.js";
 import { acl } from "./acl.js";
 import { connection } from "./connection.js";
 import { hashes } from "./hashes.js";
+import { instance } from "./instance.js";
 import { keys } from "./keys.js";
+import { lcs } from "./lcs.js";
 import { lists } from "./lists.js";
 import { migration } from "./migration.js";
 import { pubsub } from "./pubsub.js";
 import { server } from "./server.js";
 import { sets } from "./sets.js";
+import { sort } from "./sort.js";
 import { strings } from "./strings.js";
 import { transactions } from "./transactions.js";
 
@@ -26,4 +29,7 @@ export const implementations: Implementations<Commands> = {
   ...transactions,
   ...acl,
   ...migration,
+  ...sort,
+  ...lcs,
+  ...instance,
 };

@@ -5,6 +5,7 @@ import type { serverCommands } from "../../shared/commands/server.js";
 import type { CommandSpec } from "../../shared/command.js";
 import { int32Arg, isOption, toInt64 } from "../args.js";
 import { bytesToText } from "../bytes.js";
+import { keysOf } from "../acl/key-specs.js";
 import { allSettings, configOf, findSetting, SettingError, type Setting } from "../config.js";
 import type { Context } from "../context.js";
 import { allCommands, lookupCommand, lookupFullName, subcommands, type Entry, type Implementations } from "../dispatch.js";
@@ -186,6 +187,14 @@ export const server: Implementations<typeof serverCommands> = {
       const { arity, keys } = e.spec;
       if ((arity > 0 && args.length !== arity) || args.length < -arity) {
         throw new CommandError("ERR Invalid number of arguments specified for command");
+      }
+      if (e.spec.flags.includes("movablekeys")) {
+        // Keys that depend on the arguments (SINTERCARD's numkeys, SORT's STORE): as ACL reads them.
+        const found = keysOf(e, args);
+        const movable: string[] = [];
+        for (let i = 0; i < found.length; i += 2) movable.push(args[found[i]!]!);
+        if (movable.length === 0) throw new CommandError("ERR Invalid arguments specified for command");
+        return movable;
       }
       if (keys === null) throw new CommandError("ERR The command has no key arguments");
       const last = keys.last < 0 ? args.length + keys.last : keys.last;

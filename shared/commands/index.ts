@@ -4,12 +4,15 @@ import type { RespOnly } from "../command.js";
 import { aclCommands } from "./acl.js";
 import { connectionCommands } from "./connection.js";
 import { hashCommands } from "./hashes.js";
+import { instanceCommands } from "./instance.js";
 import { keyCommands } from "./keys.js";
+import { lcsCommands } from "./lcs.js";
 import { listCommands } from "./lists.js";
 import { migrationCommands } from "./migration.js";
 import { pubsubCommands } from "./pubsub.js";
 import { serverCommands } from "./server.js";
 import { setCommands } from "./sets.js";
+import { sortCommands } from "./sort.js";
 import { stringCommands } from "./strings.js";
 import { transactionCommands } from "./transactions.js";
 
@@ -26,6 +29,9 @@ export const commandGroups = {
   transactions: transactionCommands,
   acl: aclCommands,
   migration: migrationCommands,
+  sort: sortCommands,
+  lcs: lcsCommands,
+  instance: instanceCommands,
 } as const;
 
 /** Redis's documentation group of each declaration group (COMMAND DOCS, the CLI's `help @group`). */
@@ -41,6 +47,9 @@ export const redisGroupNames: Readonly<Record<keyof typeof commandGroups, string
   transactions: "transactions",
   acl: "server",
   migration: "generic",
+  sort: "generic",
+  lcs: "string",
+  instance: "server",
 };
 
 export const commands = {
@@ -55,6 +64,9 @@ export const commands = {
   ...transactionCommands,
   ...aclCommands,
   ...migrationCommands,
+  ...sortCommands,
+  ...lcsCommands,
+  ...instanceCommands,
 } as const;
 
 export type Commands = typeof commands;
