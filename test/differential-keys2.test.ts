@@ -16,7 +16,12 @@ function sortMode(argv: readonly string[]): "exact" | "unordered" {
   if ((nosort && !up.includes("STORE")) || (by >= 0 && up.includes("ALPHA"))) return "unordered";
   return "exact";
 }
-registerModes({ SORT: sortMode, SORT_RO: sortMode });
+registerModes({
+  SORT: sortMode,
+  SORT_RO: sortMode,
+  // Histogram buckets: Redis's are powers of two, keycast's fixed bounds (docs/compatibility.md).
+  LATENCY: (argv) => (argv[1]?.toUpperCase() === "HISTOGRAM" ? "shape" : "exact"),
+});
 
 const CASES: Record<string, string> = {
   "SORT numbers, DESC, LIMIT, ALPHA": `
@@ -219,6 +224,66 @@ const CASES: Record<string, string> = {
     COMMAND GETKEYS MOVE a 1
     COMMAND GETKEYS DUMP a
     COMMAND GETKEYS RESTORE a 0 x
+  `,
+  "LATENCY with the monitor off and on, no spikes": `
+    LATENCY LATEST
+    LATENCY HISTORY command
+    LATENCY RESET
+    LATENCY RESET command fast-command
+    LATENCY DOCTOR
+    LATENCY HELP
+    LATENCY FOO
+    LATENCY HISTORY
+    CONFIG SET latency-monitor-threshold 10000
+    LATENCY DOCTOR
+    LATENCY LATEST
+    CONFIG SET latency-monitor-threshold 0
+    SET a 1
+    LATENCY HISTOGRAM set
+    LATENCY HISTOGRAM nosuch
+    CONFIG SET latency-tracking-info-percentiles "50 99.5"
+    CONFIG GET latency-tracking-info-percentiles
+    CONFIG SET latency-tracking-info-percentiles abc
+    CONFIG SET latency-tracking-info-percentiles 101
+    CONFIG SET latency-tracking-info-percentiles "50 99 99.9"
+  `,
+  "CONFIG: tuning settings stored with Redis's formats": `
+    CONFIG SET hz 0
+    CONFIG GET hz
+    CONFIG SET hz 1000
+    CONFIG GET hz
+    CONFIG SET hz x
+    CONFIG SET hz 10
+    CONFIG SET lua-time-limit 100
+    CONFIG GET busy-reply-threshold
+    CONFIG SET busy-reply-threshold -1
+    CONFIG SET busy-reply-threshold 5000
+    CONFIG SET activedefrag yes
+    CONFIG SET activedefrag maybe
+    CONFIG SET activedefrag no
+    CONFIG SET active-defrag-cycle-min 0
+    CONFIG SET active-defrag-ignore-bytes 1mb
+    CONFIG GET active-defrag-ignore-bytes
+    CONFIG SET active-defrag-ignore-bytes 100mb
+    CONFIG SET active-defrag-threshold-lower 1001
+    CONFIG SET lazyfree-lazy-user-del yes
+    CONFIG GET lazyfree-lazy-user-del
+    CONFIG SET lazyfree-lazy-user-del x
+    CONFIG SET lazyfree-lazy-user-del no
+    CONFIG SET stream-node-max-bytes 1k
+    CONFIG GET stream-node-max-bytes
+    CONFIG SET stream-node-max-bytes 4096
+    CONFIG SET stream-node-max-entries -1
+    CONFIG SET dynamic-hz maybe
+    CONFIG SET sanitize-dump-payload maybe
+    CONFIG SET rdbchecksum no
+    CONFIG SET tcp-backlog 5
+    CONFIG SET io-threads 2
+    CONFIG SET active-expire-effort 11
+    CONFIG SET maxmemory-eviction-tenacity 101
+    CONFIG SET tcp-keepalive -1
+    CONFIG GET activerehashing
+    CONFIG SET nosuch-setting 1
   `,
   "DUMP and RESTORE round trips": `
     SET s "some string that is long enough to compress compress compress"

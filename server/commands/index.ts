@@ -2,11 +2,13 @@
 // declared-but-unimplemented command a compile error; test/table.test.ts checks the reverse.
 import type { Commands } from "../../shared/commands/index.js";
 import type { Implementations } from "../dispatch.js";
+import "../tuning-settings.js";
 import { acl } from "./acl.js";
 import { connection } from "./connection.js";
 import { hashes } from "./hashes.js";
 import { instance } from "./instance.js";
 import { keys } from "./keys.js";
+import { latency } from "./latency.js";
 import { lcs } from "./lcs.js";
 import { lists } from "./lists.js";
 import { migration } from "./migration.js";
@@ -32,4 +34,5 @@ export const implementations: Implementations<Commands> = {
   ...sort,
   ...lcs,
   ...instance,
+  ...latency,
 };

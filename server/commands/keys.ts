@@ -549,14 +549,15 @@ export const keys: Implementations<typeof keyCommands> = {
       return 1;
     },
 
-    // keycast keeps no per-key access clock or counter (it would cost memory and a write on
-    // every read): a key reads as just used, as a key that is still in memory mostly is.
+    // Without maxmemory keycast keeps no per-key access clock or counter (it would cost memory
+    // and a write on every read): a key reads as just used, as a key still in memory mostly is.
     idletime(ctx, argv) {
       if (ctx.db.lookup(argv[2]!) === undefined) return null;
       if (maxmemoryPolicy(ctx).includes("lfu")) {
         throw new CommandError(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${POLICY_SWITCH_NOTE}`);
       }
-      return 0;
+      // With maxmemory and an LRU policy the eviction table keeps a clock per key.
+      return ctx.server.memory?.accessOf(ctx.db.index, argv[2]!, "idle") ?? 0;
     },
 
     freq(ctx, argv) {
@@ -564,7 +565,7 @@ export const keys: Implementations<typeof keyCommands> = {
       if (!maxmemoryPolicy(ctx).includes("lfu")) {
         throw new CommandError(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${POLICY_SWITCH_NOTE}`);
       }
-      return 0;
+      return ctx.server.memory?.accessOf(ctx.db.index, argv[2]!, "freq") ?? 0;
     },
 
     help: () => OBJECT_HELP.map((line) => new Status(line)),

@@ -6,6 +6,7 @@ import { connectionCommands } from "./connection.js";
 import { hashCommands } from "./hashes.js";
 import { instanceCommands } from "./instance.js";
 import { keyCommands } from "./keys.js";
+import { latencyCommands } from "./latency.js";
 import { lcsCommands } from "./lcs.js";
 import { listCommands } from "./lists.js";
 import { migrationCommands } from "./migration.js";
@@ -32,6 +33,7 @@ export const commandGroups = {
   sort: sortCommands,
   lcs: lcsCommands,
   instance: instanceCommands,
+  latency: latencyCommands,
 } as const;
 
 /** Redis's documentation group of each declaration group (COMMAND DOCS, the CLI's `help @group`). */
@@ -50,6 +52,7 @@ export const redisGroupNames: Readonly<Record<keyof typeof commandGroups, string
   sort: "generic",
   lcs: "string",
   instance: "server",
+  latency: "server",
 };
 
 export const commands = {
@@ -67,6 +70,7 @@ export const commands = {
   ...sortCommands,
   ...lcsCommands,
   ...instanceCommands,
+  ...latencyCommands,
 } as const;
 
 export type Commands = typeof commands;
