@@ -2,7 +2,7 @@
 // 7.0's does for every version but 5 and 6 (which draw generative art): the version line.
 import type { instanceCommands } from "../../shared/commands/instance.js";
 import { int64Arg, isOption } from "../args.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { REDIS_VERSION } from "../info.js";
 import { VerbatimReply } from "../reply.js";
 

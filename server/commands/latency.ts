@@ -3,7 +3,7 @@
 import type { latencyCommands } from "../../shared/commands/latency.js";
 import { configOf } from "../config.js";
 import type { Context } from "../context.js";
-import { subcommands, type Implementations } from "../dispatch.js";
+import { subcommands, type Implementations } from "../command-impl.js";
 import { SLOWLOG_LOG_SLOWER_THAN } from "../observability/slowlog.js";
 import { LATENCY_BUCKETS_US } from "../observability/command-stats.js";
 import { LATENCY_MONITOR_THRESHOLD, type LatencySeries } from "../observability/latency-monitor.js";

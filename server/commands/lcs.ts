@@ -5,7 +5,7 @@
 import type { lcsCommands } from "../../shared/commands/lcs.js";
 import { int64Arg, isOption } from "../args.js";
 import { configOf, PROTO_MAX_BULK_LEN } from "../config.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { CommandError, syntaxError } from "../errors.js";
 import { MapReply, type Reply } from "../reply.js";
 import { strings } from "./strings.js";

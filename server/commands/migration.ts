@@ -4,7 +4,7 @@
 import type { migrationCommands } from "../../shared/commands/migration.js";
 import { int64Arg, isOption, toInt64 } from "../args.js";
 import { bytesToBuffer } from "../bytes.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { CommandError, DB_INDEX_OUT_OF_RANGE, NOT_INTEGER, syntaxError } from "../errors.js";
 import { encodingLimits } from "../keyspace/encoding-settings.js";
 import { dumpPayload, loadPayload, verifyPayload } from "../persistence/rdb/payload.js";

@@ -6,7 +6,7 @@
 import type { sortCommands } from "../../shared/commands/sort.js";
 import { isOption, toInt64 } from "../args.js";
 import type { Context } from "../context.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { CommandError, NOT_INTEGER, syntaxError, WRONGTYPE } from "../errors.js";
 import type { Database, StoredValue } from "../keyspace/database.js";
 import { Deque } from "../keyspace/deque.js";

@@ -3,7 +3,7 @@
 // production redis.conf line succeeds. keycast has no event loop frequency, lazy freeing
 // thread or allocator to defragment: these change nothing it does (docs/compatibility.md).
 
-import { choiceSetting, configOf, defineSetting, integerSetting, memorySetting, SettingError, yesNoSetting, type Setting } from "./config.js";
+import { choiceSetting, configOf, defineSetting, integerSetting, memorySetting, SettingError, yesNoSetting, type Setting } from "../config.js";
 
 const INT_MAX = 2147483647;
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
