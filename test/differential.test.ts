@@ -818,7 +818,7 @@ const CASES: Record<string, string> = {
  * range; SINTERCARD's keynum spec missing; MGET/MSET/MSETNX without their cluster tips;
  * containers listing keycast's subset of subcommands; CLIENT SETINFO, which Redis 7.0 lacks;
  * SORT and SORT_RO, whose two "unknown" key specs (BY/GET patterns, STORE) with their notes a
- * declaration cannot express.
+ * declaration cannot express; LATENCY, without GRAPH.
  */
 const COMMAND_INFO_DIFFERS = new Set([
   "rename", "renamenx", "copy", "object", "set", "setex", "psetex", "setnx", "getset", "getdel", "getex",
@@ -826,7 +826,7 @@ const COMMAND_INFO_DIFFERS = new Set([
   "lpush", "rpush", "lpushx", "rpushx", "lpop", "rpop", "ltrim", "llen", "lrem", "linsert", "lmove",
   "rpoplpush", "smove", "sinterstore", "sunionstore", "sdiffstore", "sintercard", "pubsub", "client",
   "command", "config", "object|encoding", "object|freq", "object|idletime", "object|refcount", "client|setinfo",
-  "sort", "sort_ro",
+  "sort", "sort_ro", "latency",
 ]);
 
 /** Every declared command and subcommand, as COMMAND INFO names them ("get", "config|get"). */
