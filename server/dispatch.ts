@@ -128,6 +128,8 @@ export function call(ctx: Context, entry: Entry, argv: string[], started?: numbe
   }
   const slowlog = server.slowlog;
   if (us >= slowlog.threshold && slowlog.threshold >= 0 && entry.slowlogged) slowlog.push(argv, us, session);
+  const latency = server.latency;
+  if (latency.thresholdUs !== 0 && us >= latency.thresholdUs) latency.add(entry.spec.flags.includes("fast") ? "fast-command" : "command", us);
   const monitors = server.monitors;
   if (monitors.size !== 0) {
     // RESET ends MONITOR mode (before its own line, which only the others see).

@@ -15,6 +15,7 @@ import { CommandStats } from "./observability/command-stats.js";
 import { silentLogger, type Logger } from "./observability/logger.js";
 import { Monitors } from "./observability/monitor.js";
 import { SlowLog } from "./observability/slowlog.js";
+import { LatencyMonitor } from "./observability/latency-monitor.js";
 import type { AppendOnlyLog } from "./persistence/aof.js";
 import type { Journal } from "./persistence/journal.js";
 import type { Persistence } from "./persistence/manager.js";
@@ -74,6 +75,8 @@ export class ServerState {
   /** How deep the dispatcher is in call(): 1 for a transport's command, more inside EXEC or a script. */
   callDepth = 0;
   readonly slowlog = new SlowLog();
+  /** LATENCY LATEST/HISTORY: commands past latency-monitor-threshold. */
+  readonly latency = new LatencyMonitor();
   readonly monitors = new Monitors();
   logger: Logger = silentLogger();
   /** Snapshots and the append-only log, once opened (server/persistence). */

@@ -827,15 +827,15 @@ describe("OBJECT", () => {
     }
   });
 
-  it("names container encodings like Redis 7.2", async () => {
+  it("names container encodings like Redis 7.0, following the encoding settings", async () => {
     await kc.call("RPUSH", "list", "a", "b");
-    expect(await kc.object("ENCODING", "list")).toBe("listpack");
+    expect(await kc.object("ENCODING", "list")).toBe("quicklist");
     await kc.call("RPUSH", "biglist", ...Array.from({ length: 200 }, () => "x".repeat(100)));
     expect(await kc.object("ENCODING", "biglist")).toBe("quicklist");
     await kc.call("SADD", "ints", "1", "2", "-3");
     expect(await kc.object("ENCODING", "ints")).toBe("intset");
     await kc.call("SADD", "words", "a", "b");
-    expect(await kc.object("ENCODING", "words")).toBe("listpack");
+    expect(await kc.object("ENCODING", "words")).toBe("hashtable");
     await kc.call("SADD", "longword", "x".repeat(65));
     expect(await kc.object("ENCODING", "longword")).toBe("hashtable");
     await kc.call("SADD", "manywords", ...Array.from({ length: 200 }, (_, i) => `m${i}`));
@@ -844,6 +844,13 @@ describe("OBJECT", () => {
     expect(await kc.object("ENCODING", "hash")).toBe("listpack");
     await kc.call("HSET", "bighash", "f", "x".repeat(65));
     expect(await kc.object("ENCODING", "bighash")).toBe("hashtable");
+    await kc.call("CONFIG", "SET", "hash-max-listpack-entries", "0", "set-max-intset-entries", "2");
+    try {
+      expect(await kc.object("ENCODING", "hash")).toBe("hashtable");
+      expect(await kc.object("ENCODING", "ints")).toBe("hashtable");
+    } finally {
+      await kc.call("CONFIG", "SET", "hash-max-listpack-entries", "512", "set-max-intset-entries", "512");
+    }
   });
 
   it("reports REFCOUNT, IDLETIME and FREQ like an untracked, just-used key", async () => {

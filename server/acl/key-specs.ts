@@ -147,7 +147,23 @@ export function keysOf(entry: Entry, argv: readonly string[]): number[] {
   }
   if (name === "sintercard") {
     const n = Number(argv[1]);
-    if (Number.isSafeInteger(n) && n > 0) for (let i = 2; i < 2 + n && i < argv.length; i++) out.push(i, R);
+    // More keys than arguments: no keys (COMMAND GETKEYS then refuses it, as Redis does).
+    if (Number.isSafeInteger(n) && n > 0 && n <= argv.length - 2) for (let i = 2; i < 2 + n && i < argv.length; i++) out.push(i, R);
+    return out;
+  }
+  if (name === "sort" || name === "sort_ro") {
+    // sortGetKeys: the sorted key, and the last STORE's destination (BY, GET and LIMIT skip their arguments).
+    out.push(1, R);
+    if (name === "sort") {
+      let store = -1;
+      for (let i = 2; i < argv.length; i++) {
+        const w = argv[i]!.toLowerCase();
+        if (w === "limit") i += 2;
+        else if (w === "get" || w === "by") i += 1;
+        else if (w === "store" && i + 1 < argv.length) store = i + 1;
+      }
+      if (store > 0) out.push(store, W);
+    }
     return out;
   }
   // Redis 7.0 finds no keys at all when PFMERGE has no source (its second key spec would
@@ -165,7 +181,10 @@ export function keysOf(entry: Entry, argv: readonly string[]): number[] {
   if (k !== null) addRange(argv, [k.first, k.last < 0 ? k.last : k.last - k.first, k.step, perm], out);
   if (kn !== undefined) {
     const n = Number(argv[kn.numkeys]);
-    if (Number.isSafeInteger(n) && n > 0) for (let i = 0, at = kn.first; i < n && at < argv.length; i++, at += kn.step) out.push(at, perm);
+    // A count that runs past the arguments names no keys (Redis's keynum spec, COMMAND GETKEYS).
+    if (Number.isSafeInteger(n) && n > 0 && kn.first + (n - 1) * kn.step < argv.length) {
+      for (let i = 0, at = kn.first; i < n; i++, at += kn.step) out.push(at, perm);
+    }
   }
   return out;
 }

@@ -11,6 +11,9 @@ import { HashValue } from "../keyspace/hash.js";
 import { compileGlob, isLiteralPattern } from "../keyspace/glob.js";
 import type { Keyspace } from "../keyspace/keyspace.js";
 import { SetValue } from "../keyspace/set.js";
+import { encodingLimits, type EncodingLimits } from "../keyspace/encoding-settings.js";
+import { hashIsListpack } from "../persistence/rdb/types/hash.js";
+import { intsetMembers } from "../persistence/rdb/types/set.js";
 import { OK, Status, type Reply } from "../reply.js";
 import type { KeyMap } from "../keyspace/key-map.js";
 
@@ -293,61 +296,28 @@ const SHARED_REFCOUNT = 2147483647;
 const SHARED_INTEGERS = 10000;
 /** Longest string Redis allocates together with its header (OBJ_ENCODING_EMBSTR_SIZE_LIMIT). */
 const EMBSTR_MAX = 44;
-// Redis 7.2's defaults: set-max-intset-entries, set-max-listpack-entries/-value,
-// hash-max-listpack-entries/-value, and list-max-listpack-size -2 (8 KB).
-const SET_INTSET_MAX = 512;
+/** Containers of a type this file does not know are listpacks up to this size. */
 const LISTPACK_MAX_ENTRIES = 128;
-const LISTPACK_MAX_VALUE = 64;
-const HASH_LISTPACK_MAX_ENTRIES = 512;
-const LIST_LISTPACK_MAX_BYTES = 8192;
 
 function stringEncoding(s: string): string {
   if (s.length <= 20 && toInt64(s) !== null) return "int";
   return s.length <= EMBSTR_MAX ? "embstr" : "raw";
 }
 
-function setEncoding(members: readonly string[]): string {
-  const n = members.length;
-  if (n <= SET_INTSET_MAX) {
-    let ints = true;
-    for (let i = 0; i < n && ints; i++) ints = members[i]!.length <= 20 && toInt64(members[i]!) !== null;
-    if (ints) return "intset";
-  }
-  if (n > LISTPACK_MAX_ENTRIES) return "hashtable";
-  for (let i = 0; i < n; i++) if (members[i]!.length > LISTPACK_MAX_VALUE) return "hashtable";
-  return "listpack";
-}
-
-function listEncoding(list: Deque): string {
-  // A listpack entry costs its bytes plus a few of header and back-length.
-  let bytes = 0;
-  for (let i = 0; i < list.size && bytes <= LIST_LISTPACK_MAX_BYTES; i++) bytes += list.at(i).length + 2;
-  return bytes <= LIST_LISTPACK_MAX_BYTES ? "listpack" : "quicklist";
-}
-
-function hashEncoding(hash: HashValue): string {
-  const n = hash.size;
-  if (n > HASH_LISTPACK_MAX_ENTRIES) return "hashtable";
-  for (let i = 0; i < n; i++) {
-    if (hash.fieldAt(i).length > LISTPACK_MAX_VALUE || hash.valueAt(i).length > LISTPACK_MAX_VALUE) return "hashtable";
-  }
-  return "listpack";
-}
-
 /**
- * Redis's name for how the value would be stored, judged from what it holds now (Redis also
- * remembers: a set that once grew to a hashtable stays one). A container may name its own
- * encoding with an `encoding` property.
+ * Redis 7.0's name for how the value would be stored, judged from what it holds now and the
+ * encoding settings (Redis also remembers: a set that once grew to a hashtable stays one).
+ * Lists are always quicklists in 7.0, sets intsets or hashtables. A container may name its
+ * own encoding with an `encoding` property.
  */
-function encodingOf(v: StoredValue): string {
+function encodingOf(v: StoredValue, limits: EncodingLimits): string {
   if (typeof v === "string") return stringEncoding(v);
   const own = (v as { encoding?: unknown }).encoding;
   if (typeof own === "string") return own;
-  if (v instanceof SetValue) return setEncoding(v.view());
-  if (v instanceof Deque) return listEncoding(v);
-  if (v instanceof HashValue) return hashEncoding(v);
+  if (v instanceof SetValue) return intsetMembers(v.view(), limits.intsetEntries) !== null ? "intset" : "hashtable";
+  if (v instanceof Deque) return "quicklist";
+  if (v instanceof HashValue) return hashIsListpack(v, limits) ? "listpack" : "hashtable";
   // A container class this file does not know: judge by size alone.
-  if (v.type === "list") return v.size <= LISTPACK_MAX_ENTRIES ? "listpack" : "quicklist";
   return v.size <= LISTPACK_MAX_ENTRIES ? "listpack" : "hashtable";
 }
 
@@ -569,7 +539,7 @@ export const keys: Implementations<typeof keyCommands> = {
   object: subcommands<(typeof keyCommands)["object"]["subcommands"]>({
     encoding(ctx, argv) {
       const v = ctx.db.lookup(argv[2]!);
-      return v === undefined ? null : encodingOf(v);
+      return v === undefined ? null : encodingOf(v, encodingLimits(ctx.server));
     },
 
     refcount(ctx, argv) {
@@ -582,14 +552,15 @@ export const keys: Implementations<typeof keyCommands> = {
       return 1;
     },
 
-    // keycast keeps no per-key access clock or counter (it would cost memory and a write on
-    // every read): a key reads as just used, as a key that is still in memory mostly is.
+    // Without maxmemory keycast keeps no per-key access clock or counter (it would cost memory
+    // and a write on every read): a key reads as just used, as a key still in memory mostly is.
     idletime(ctx, argv) {
       if (ctx.db.lookup(argv[2]!) === undefined) return null;
       if (maxmemoryPolicy(ctx).includes("lfu")) {
         throw new CommandError(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${POLICY_SWITCH_NOTE}`);
       }
-      return 0;
+      // With maxmemory and an LRU policy the eviction table keeps a clock per key.
+      return ctx.server.memory?.accessOf(ctx.db.index, argv[2]!, "idle") ?? 0;
     },
 
     freq(ctx, argv) {
@@ -597,9 +568,9 @@ export const keys: Implementations<typeof keyCommands> = {
       if (!maxmemoryPolicy(ctx).includes("lfu")) {
         throw new CommandError(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${POLICY_SWITCH_NOTE}`);
       }
-      return 0;
+      return ctx.server.memory?.accessOf(ctx.db.index, argv[2]!, "freq") ?? 0;
     },
 
-    help: () => OBJECT_HELP,
+    help: () => OBJECT_HELP.map((line) => new Status(line)),
   }),
 };

@@ -5,6 +5,7 @@ import type { serverCommands } from "../../shared/commands/server.js";
 import type { CommandSpec, KeySpecDetail } from "../../shared/command.js";
 import { int32Arg, isOption, toInt64 } from "../args.js";
 import { bytesToText } from "../bytes.js";
+import { keysOf } from "../acl/key-specs.js";
 import { allSettings, configOf, findSetting, SettingError, type Setting } from "../config.js";
 import type { Context } from "../context.js";
 import { subcommands, type CommandTable, type Entry, type Implementations } from "../command-impl.js";
@@ -218,19 +219,18 @@ export const server: Implementations<typeof serverCommands> = {
       if ((arity > 0 && args.length !== arity) || args.length < -arity) {
         throw new CommandError("ERR Invalid number of arguments specified for command");
       }
-      const kn = e.spec.keynum;
-      if (keys === null && kn === undefined) throw new CommandError("ERR The command has no key arguments");
+      if (e.spec.flags.includes("movablekeys")) {
+        // Keys that depend on the arguments (a numkeys count, SORT's STORE): as ACL reads them.
+        const found = keysOf(e, args);
+        const movable: string[] = [];
+        for (let i = 0; i < found.length; i += 2) movable.push(args[found[i]!]!);
+        if (movable.length === 0) throw new CommandError("ERR Invalid arguments specified for command");
+        return movable;
+      }
+      if (keys === null) throw new CommandError("ERR The command has no key arguments");
+      const last = keys.last < 0 ? args.length + keys.last : keys.last;
       const out: string[] = [];
-      if (keys !== null) {
-        const last = keys.last < 0 ? args.length + keys.last : keys.last;
-        for (let i = keys.first; i <= last && i < args.length; i += keys.step) out.push(args[i]!);
-      }
-      if (kn !== undefined) {
-        const n = Number(args[kn.numkeys]);
-        if (!Number.isSafeInteger(n) || n < 1 || kn.first + (n - 1) * kn.step >= args.length) throw new CommandError("ERR Invalid arguments specified for command");
-        for (let i = 0; i < n; i++) out.push(args[kn.first + i * kn.step]!);
-      }
-      if (out.length === 0) throw new CommandError("ERR The command has no key arguments");
+      for (let i = keys.first; i <= last && i < args.length; i += keys.step) out.push(args[i]!);
       return out;
     },
 

@@ -177,6 +177,23 @@ export class MemoryGuard {
     for (let i = keys.first; i <= last && i < argv.length; i += keys.step) this.touchKey(table, argv[i]!);
   }
 
+  /** RESTORE's IDLETIME (seconds) or FREQ, as Redis's objectSetLRUOrLFU: each only under its kind of policy. */
+  restoreClock(db: number, key: string, idleSeconds: number, freq: number): void {
+    if (!this.tracksAccess) return;
+    const table = this.tables[db]!;
+    if (this.lfu) {
+      if (freq >= 0) table.setClock(key, this.minutes() * 256 + freq);
+    } else if (idleSeconds >= 0) table.setClock(key, this.elapsed() - idleSeconds * 1000);
+  }
+
+  /** OBJECT IDLETIME (seconds) or OBJECT FREQ of a key, when this policy tracks that; else undefined. */
+  accessOf(db: number, key: string, what: "idle" | "freq"): number | undefined {
+    if (!this.tracksAccess || this.lfu !== (what === "freq")) return undefined;
+    const clock = this.tables[db]!.clock(key);
+    if (clock === undefined) return undefined;
+    return what === "freq" ? this.lfuDecayed(clock) : Math.max(0, Math.floor((this.elapsed() - clock) / 1000));
+  }
+
   /** How good a victim a key is (higher first). */
   private score(clock: number): number {
     return this.lfu ? 255 - this.lfuDecayed(clock) : this.elapsed() - clock;

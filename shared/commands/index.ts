@@ -5,11 +5,16 @@ import { aclCommands } from "./acl.js";
 import { connectionCommands } from "./connection.js";
 import { hashCommands } from "./hashes.js";
 import { hyperloglogCommands } from "./hyperloglog.js";
+import { instanceCommands } from "./instance.js";
 import { keyCommands } from "./keys.js";
+import { latencyCommands } from "./latency.js";
+import { lcsCommands } from "./lcs.js";
 import { listCommands } from "./lists.js";
+import { migrationCommands } from "./migration.js";
 import { pubsubCommands } from "./pubsub.js";
 import { serverCommands } from "./server.js";
 import { setCommands } from "./sets.js";
+import { sortCommands } from "./sort.js";
 import { stringCommands } from "./strings.js";
 import { transactionCommands } from "./transactions.js";
 
@@ -26,6 +31,11 @@ export const commandGroups = {
   transactions: transactionCommands,
   acl: aclCommands,
   hyperloglog: hyperloglogCommands,
+  migration: migrationCommands,
+  sort: sortCommands,
+  lcs: lcsCommands,
+  instance: instanceCommands,
+  latency: latencyCommands,
 } as const;
 
 /** Redis's documentation group of each declaration group (COMMAND DOCS, the CLI's `help @group`). */
@@ -41,6 +51,11 @@ export const redisGroupNames: Readonly<Record<keyof typeof commandGroups, string
   transactions: "transactions",
   acl: "server",
   hyperloglog: "hyperloglog",
+  migration: "generic",
+  sort: "generic",
+  lcs: "string",
+  instance: "server",
+  latency: "server",
 };
 
 export const commands = {
@@ -55,6 +70,11 @@ export const commands = {
   ...transactionCommands,
   ...aclCommands,
   ...hyperloglogCommands,
+  ...migrationCommands,
+  ...sortCommands,
+  ...lcsCommands,
+  ...instanceCommands,
+  ...latencyCommands,
 } as const;
 
 export type Commands = typeof commands;
