@@ -21,26 +21,19 @@ export type Cell = (
   | { t: "other"; v: unknown; type: string }
 ) & { exp: number | null; n: number };
 
-/** Words in and out of the internal form. */
-export interface Codec {
-  /** A word of a delta or snapshot as an internal string; null when it is not a word. */
-  word(x: unknown): string | null;
-}
+/** A word of a delta or snapshot as an internal string; null when it is not a word. */
+export type Codec = (x: unknown) => string | null;
 
 /** Per-element overhead counted towards a view's byte bound. */
 const OVERHEAD = 16;
 
-export const textCodec: Codec = {
-  word: (x) => (typeof x === "string" ? x : typeof x === "number" ? String(x) : null),
-};
+export const textCodec: Codec = (x) => (typeof x === "string" ? x : typeof x === "number" ? String(x) : null);
 
-export const bytesCodec: Codec = {
-  word(x) {
-    if (!(x instanceof Uint8Array)) return typeof x === "string" ? x : typeof x === "number" ? String(x) : null;
-    let s = "";
-    for (let i = 0; i < x.length; i += 8192) s += String.fromCharCode.apply(null, x.subarray(i, i + 8192) as unknown as number[]);
-    return s;
-  },
+export const bytesCodec: Codec = (x) => {
+  if (!(x instanceof Uint8Array)) return textCodec(x);
+  let s = "";
+  for (let i = 0; i < x.length; i += 8192) s += String.fromCharCode.apply(null, x.subarray(i, i + 8192) as unknown as number[]);
+  return s;
 };
 
 export function latin1Bytes(s: string): Uint8Array {
@@ -83,7 +76,7 @@ function words(cx: Codec, x: unknown): string[] | null {
   if (!Array.isArray(x)) return null;
   const out: string[] = new Array(x.length);
   for (let i = 0; i < x.length; i++) {
-    const w = cx.word(x[i]);
+    const w = cx(x[i]);
     if (w === null) return null;
     out[i] = w;
   }
@@ -120,81 +113,38 @@ function zremove(z: ZsetState, member: string): boolean {
   return true;
 }
 
-/** Builds a cell from a snapshot entry; `limit` is the newest-entries bound of a stream. */
+/**
+ * Builds a cell from a snapshot entry by applying it as the events that would create it
+ * (one code path for both); null when the value is not of the shape its type has.
+ */
 export function cellFromSnapshot(cx: Codec, keyType: string, value: unknown, pttl: number, now: number, limit: number): Cell | null {
+  const one = new Map<string, Cell>();
   const exp = pttl >= 0 ? now + pttl : null;
-  switch (keyType) {
-    case "string": {
-      const v = cx.word(value);
-      return v === null ? null : { t: "string", v, exp, n: v.length + OVERHEAD };
+  let ok = true;
+  const add = (event: string, delta: unknown) => (ok = ok && applyEvent(one, "", event, delta, cx, limit) === CHANGED);
+  const list = Array.isArray(value) ? value : [];
+  if (keyType === "string") add("set", value);
+  else if (keyType === "list") add("rpush", value);
+  else if (keyType === "set") add("sadd", value);
+  else if (keyType === "hash") {
+    const flat: unknown[] = [];
+    for (const [f, v] of value instanceof Map ? value : Object.entries(value ?? 0)) flat.push(f, v);
+    add("hset", flat);
+  } else if (keyType === "zset") {
+    // Members with scores in rank order: [[member, score], ...] or flat [member, score, ...].
+    const nested = Array.isArray(list[0]);
+    const triples: unknown[] = [];
+    for (let i = 0; i < list.length; i += nested ? 1 : 2) {
+      const p = nested ? (list[i] as unknown[]) : list.slice(i, i + 2);
+      triples.push(p[0], p[1], triples.length / 3);
     }
-    case "list": {
-      const v = words(cx, value);
-      return v === null ? null : { t: "list", v, exp, n: sum(v) };
-    }
-    case "set": {
-      const v = words(cx, value);
-      return v === null ? null : { t: "set", v: new Set(v), exp, n: sum(v) };
-    }
-    case "hash": {
-      const m = new Map<string, string>();
-      const pairs: Iterable<[unknown, unknown]> | null =
-        value instanceof Map ? value : value !== null && typeof value === "object" && !Array.isArray(value) ? Object.entries(value) : null;
-      if (pairs === null) return null;
-      let n = 0;
-      for (const [f, x] of pairs) {
-        const fw = cx.word(f);
-        const xw = cx.word(x);
-        if (fw === null || xw === null) return null;
-        m.set(fw, xw);
-        n += fw.length + xw.length + OVERHEAD;
-      }
-      return { t: "hash", v: m, exp, n };
-    }
-    case "zset": {
-      // Members with scores in rank order: [[member, score], ...] or flat [member, score, ...].
-      if (!Array.isArray(value)) return null;
-      const z: ZsetState = { order: [], score: new Map() };
-      const nested = value.length > 0 && Array.isArray(value[0]);
-      const step = nested ? 1 : 2;
-      let n = 0;
-      for (let i = 0; i < value.length; i += step) {
-        const m = cx.word(nested ? (value[i] as unknown[])[0] : value[i]);
-        const s = parseScore(nested ? (value[i] as unknown[])[1] : value[i + 1]);
-        if (m === null || Number.isNaN(s)) return null;
-        z.order.push(m);
-        z.score.set(m, s);
-        n += m.length + OVERHEAD + 8;
-      }
-      // Trust the server's order; sort only if it disagrees with ours (it never should).
-      for (let i = 1; i < z.order.length; i++) {
-        const a = z.order[i - 1]!;
-        const b = z.order[i]!;
-        const sa = z.score.get(a)!;
-        const sb = z.score.get(b)!;
-        if (sa > sb || (sa === sb && compareWords(a, b) > 0)) return null;
-      }
-      return { t: "zset", v: z, exp, n };
-    }
-    case "stream": {
-      if (!Array.isArray(value)) return null;
-      const entries: StreamState["entries"] = [];
-      let n = 0;
-      const from = Math.max(0, value.length - limit);
-      for (let i = from; i < value.length; i++) {
-        const e = value[i];
-        if (!Array.isArray(e)) return null;
-        const id = cx.word(e[0]);
-        const fields = words(cx, e[1]);
-        if (id === null || fields === null) return null;
-        entries.push([id, fields]);
-        n += id.length + sum(fields) + OVERHEAD;
-      }
-      return { t: "stream", v: { entries, cut: from > 0 }, exp, n };
-    }
-    default:
-      return { t: "other", v: value, type: keyType, exp, n: OVERHEAD };
-  }
+    add("zadd", triples);
+  } else if (keyType === "stream") for (const e of list) add("xadd", e);
+  else return { t: "other", v: value, type: keyType, exp, n: OVERHEAD };
+  const c = one.get("") ?? (keyType === "stream" && list.length === 0 ? { t: "stream", v: { entries: [], cut: false }, exp: null, n: 0 } : undefined);
+  if (!ok || c === undefined) return null;
+  c.exp = exp;
+  return c;
 }
 
 /** Events that change nothing a view shows (consumer groups live beside a stream's entries). */
@@ -222,7 +172,7 @@ export function applyEvent(cells: Map<string, Cell>, key: string, event: string,
     case "set":
     case "incrby":
     case "incrbyfloat": {
-      const v = cx.word(delta);
+      const v = cx(delta);
       if (v === null) return REREAD;
       // INCRBY keeps a TTL. SET drops it unless KEEPTTL, which the event does not tell: read the TTL again.
       const exp = c?.exp ?? null;
@@ -231,7 +181,7 @@ export function applyEvent(cells: Map<string, Cell>, key: string, event: string,
       return event === "set" && exp !== null ? CHANGED | REREAD : CHANGED;
     }
     case "append": {
-      const v = cx.word(delta);
+      const v = cx(delta);
       if (v === null) return REREAD;
       if (c === undefined) {
         cells.set(key, { t: "string", v, exp: null, n: v.length + OVERHEAD });
@@ -245,7 +195,7 @@ export function applyEvent(cells: Map<string, Cell>, key: string, event: string,
     case "setrange": {
       // Today's servers send no delta; [offset, patch] is applied when one does.
       if (c === undefined || c.t !== "string" || !Array.isArray(delta) || typeof delta[0] !== "number") return REREAD;
-      const patch = cx.word(delta[1]);
+      const patch = cx(delta[1]);
       if (patch === null) return REREAD;
       const off = delta[0];
       const base = c.v.length < off ? c.v + "\0".repeat(off - c.v.length) : c.v;
@@ -298,7 +248,7 @@ export function applyEvent(cells: Map<string, Cell>, key: string, event: string,
     case "lset": {
       if (c === undefined || c.t !== "list" || !Array.isArray(delta)) return REREAD;
       const i = delta[0];
-      const w = cx.word(delta[1]);
+      const w = cx(delta[1]);
       if (typeof i !== "number" || w === null || i < 0 || i >= c.v.length) return REREAD;
       c.n += w.length - c.v[i]!.length;
       c.v[i] = w;
@@ -307,7 +257,7 @@ export function applyEvent(cells: Map<string, Cell>, key: string, event: string,
     case "lrem": {
       // [element, removed]: exact only when every copy went (the direction is not in the delta).
       if (c === undefined || c.t !== "list" || !Array.isArray(delta)) return REREAD;
-      const w = cx.word(delta[0]);
+      const w = cx(delta[0]);
       const removed = delta[1];
       if (w === null || typeof removed !== "number") return REREAD;
       let copies = 0;
@@ -375,8 +325,8 @@ export function applyEvent(cells: Map<string, Cell>, key: string, event: string,
       if (fresh) cells.set(key, cell);
       const z = cell.v;
       for (let i = 0; i < delta.length; i += 3) {
-        const m = cx.word(delta[i]);
-        const s = parseScore(delta[i + 1]);
+        const m = cx(delta[i]);
+        const s = parseScore(cx(delta[i + 1]));
         if (m === null || Number.isNaN(s)) return REREAD;
         if (zremove(z, m)) cell.n -= m.length + OVERHEAD + 8;
         z.order.splice(zpos(z, s, m), 0, m);
@@ -384,7 +334,7 @@ export function applyEvent(cells: Map<string, Cell>, key: string, event: string,
         cell.n += m.length + OVERHEAD + 8;
       }
       for (let i = 0; i < delta.length; i += 3) {
-        if (z.order[delta[i + 2] as number] !== cx.word(delta[i])) return REREAD;
+        if (z.order[delta[i + 2] as number] !== cx(delta[i])) return REREAD;
       }
       return CHANGED;
     }
@@ -404,7 +354,7 @@ export function applyEvent(cells: Map<string, Cell>, key: string, event: string,
     }
     case "xadd": {
       if (!Array.isArray(delta) || (c !== undefined && c.t !== "stream")) return REREAD;
-      const id = cx.word(delta[0]);
+      const id = cx(delta[0]);
       const fields = words(cx, delta[1]);
       if (id === null || fields === null) return REREAD;
       const cell = c ?? { t: "stream" as const, v: { entries: [], cut: false } as StreamState, exp: null, n: 0 };

@@ -76,184 +76,69 @@ export function exactPattern(key: string): string {
   return key.replace(/[*?[\]\\]/g, "\\$&");
 }
 
-class Snapshot<V> implements LiveSnapshot<V> {
-  constructor(
-    readonly status: LiveStatus,
-    readonly error: Error | null,
-    protected readonly map: ReadonlyMap<string, LiveEntry<V>>,
-    protected readonly ik: (k: Key) => string,
-    protected readonly ok: (k: string) => V,
-  ) {}
-  get size(): number {
-    return this.map.size;
-  }
-  get(key: Key): LiveValue<V> | undefined {
-    return this.map.get(this.ik(key))?.value;
-  }
-  entry(key: Key): LiveEntry<V> | undefined {
-    return this.map.get(this.ik(key));
-  }
-  has(key: Key): boolean {
-    return this.map.has(this.ik(key));
-  }
-  keys(): V[] {
-    return Array.from(this.map.keys(), this.ok);
-  }
-  entries(): [V, LiveValue<V>][] {
-    return Array.from(this.map, ([k, e]) => [this.ok(k), e.value]);
-  }
-}
-
-interface Stale {
-  /** Events of the key that arrived since it was marked, to apply after the read. */
-  buffer: KeyEvent<unknown>[];
-}
-
-class View<V> implements LiveView<V> {
-  status: LiveStatus = "loading";
-  error: Error | null = null;
-  readonly ready: Promise<LiveView<V>>;
-  private cells = new Map<string, Cell>();
-  /** Shaped entries of unchanged keys. */
-  private shaped = new Map<string, LiveEntry<V>>();
-  private sizes = new Map<string, number>();
-  private bytes = 0;
-  private snap: Snapshot<V> | null = null;
-  private readonly listeners = new Set<(keys: V[]) => void>();
-  private readonly statusListeners = new Set<(s: LiveStatus, e: Error | null) => void>();
-  private watch: Watch | null = null;
-  /** While a resync's snapshot comes in: the state that replaces `cells` at once. */
-  private rebuilding: Map<string, Cell> | null = null;
-  /** Keys being read again. */
-  private stale = new Map<string, Stale>();
-  private readQueue: string[] = [];
-  private reading = 0;
-  /** Per key read again: the offset the read was taken at; its events up to there are in it. */
-  private floors = new Map<string, number>();
-  /** The cell a `rename_from` just took away, for the `rename_to` that follows it. */
-  private renamed: Cell | null = null;
-  /** Bumped by a resync or close: reads started before it are ignored. */
-  private generation = 0;
-  private readonly cx: Codec;
-  private readonly bytesMode: boolean;
-  private readonly maxKeys: number;
-  private readonly maxBytes: number;
-  private readonly streamEntries: number;
-  private readonly offState: () => void;
-
-  constructor(
-    private readonly host: LiveHost,
-    readonly pattern: Key,
-    private readonly options: LiveOptions,
-  ) {
-    this.bytesMode = host.mode === "bytes";
-    this.cx = this.bytesMode ? bytesCodec : textCodec;
-    this.maxKeys = options.maxKeys ?? 10_000;
-    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
-    this.streamEntries = options.streamEntries ?? 100;
-    this.offState = host.conn.onState((s, why) => {
-      if (s === "reconnecting" && this.status === "live") this.setStatus("reconnecting");
-      else if (s === "open") queueMicrotask(() => this.pump());
-      else if (s === "closed" && this.status !== "closed") this.fail(new ConnectionError(`keycast: the live view lost its connection${why ? `: ${why}` : ""}`));
-    });
-    const db = options.db ?? host.conn.db;
-    this.ready = host.subs
-      .watch(
-        pattern,
-        (m) => this.onMessage(m),
-        { db, value: "delta", snapshot: true, snapshotLimit: this.maxKeys },
-        host.mode,
-        { started: () => this.started(), failed: (e) => this.fail(e) },
-      )
-      .then(
-        (w) => {
-          this.watch = w;
-          if (this.status === "closed") {
-            w.unwatch().catch(() => {});
-            if (this.error) throw this.error;
-          }
-          return this as LiveView<V>;
-        },
-        (e: Error) => {
-          this.fail(e);
-          throw e;
-        },
-      );
-    this.ready.catch(() => {});
-  }
-
-  // -- reading -----------------------------------------------------------------------------
-
-  private ik = (k: Key): string => {
-    if (this.bytesMode) return typeof k === "string" ? this.cx.word(utf8.encode(k))! : this.cx.word(k)!;
-    return typeof k === "string" ? k : utf8Decoder.decode(k);
+/** The read methods of a view and of its snapshots, over a map of shaped entries. */
+function reader<V>(entry: (k: string) => LiveEntry<V> | undefined, names: () => Iterable<string>, ik: (k: Key) => string, ok: (k: string) => V) {
+  return {
+    get: (key: Key) => entry(ik(key))?.value,
+    entry: (key: Key) => entry(ik(key)),
+    has: (key: Key) => entry(ik(key)) !== undefined,
+    keys: () => Array.from(names(), ok),
+    entries: () => Array.from(names(), (k): [V, LiveValue<V>] => [ok(k), entry(k)!.value]),
   };
-  private ok = (k: string): V => (this.bytesMode ? latin1Bytes(k) : k) as V;
+}
 
-  private entryOf(k: string): LiveEntry<V> | undefined {
-    let e = this.shaped.get(k);
+/** Events of a key being read again, kept to apply after the read. */
+type Stale = KeyEvent<unknown>[];
+
+export function openLive<V>(host: LiveHost, pattern: Key, options: LiveOptions = {}): LiveView<V> {
+  const { conn, subs, mode } = host;
+  const bytesMode = mode === "bytes";
+  const cx: Codec = bytesMode ? bytesCodec : textCodec;
+  const maxKeys = options.maxKeys ?? 10_000;
+  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  const streamEntries = options.streamEntries ?? 100;
+  const db = options.db ?? conn.db;
+  const ik = (k: Key): string => (bytesMode ? cx(typeof k === "string" ? utf8.encode(k) : k)! : typeof k === "string" ? k : utf8Decoder.decode(k));
+  const ok = (k: string): V => (bytesMode ? latin1Bytes(k) : k) as V;
+
+  let status: LiveStatus = "loading";
+  let error: Error | null = null;
+  let cells = new Map<string, Cell>();
+  /** Shaped entries of keys unchanged since they were shaped. */
+  let shaped = new Map<string, LiveEntry<V>>();
+  let sizes = new Map<string, number>();
+  let bytes = 0;
+  let snap: LiveSnapshot<V> | null = null;
+  const listeners = new Set<(keys: V[]) => void>();
+  const statusListeners = new Set<(s: LiveStatus, e: Error | null) => void>();
+  let watch: Watch | null = null;
+  /** While a resync's snapshot comes in: the state that replaces `cells` in one step. */
+  let rebuilding: Map<string, Cell> | null = null;
+  /** Keys being read again, with the events that arrived meanwhile. */
+  let stale = new Map<string, Stale>();
+  let readQueue: string[] = [];
+  let reading = 0;
+  /** Per key read again: the offset the read was taken at; its events up to there are in it. */
+  let floors = new Map<string, number>();
+  /** The cell a `rename_from` just took away, for the `rename_to` right after it. */
+  let renamed: Cell | null = null;
+  /** Bumped by a resync or close: reads started before it are ignored. */
+  let generation = 0;
+
+  const entryOf = (k: string): LiveEntry<V> | undefined => {
+    let e = shaped.get(k);
     if (e !== undefined) return e;
-    const c = this.cells.get(k);
+    const c = cells.get(k);
     if (c === undefined) return undefined;
-    e = shape<V>(c, this.bytesMode, this.options);
-    this.shaped.set(k, e);
+    e = shape<V>(c, bytesMode, options);
+    shaped.set(k, e);
     return e;
-  }
+  };
 
-  get size(): number {
-    return this.cells.size;
-  }
-  get(key: Key): LiveValue<V> | undefined {
-    return this.entryOf(this.ik(key))?.value;
-  }
-  entry(key: Key): LiveEntry<V> | undefined {
-    return this.entryOf(this.ik(key));
-  }
-  has(key: Key): boolean {
-    return this.cells.has(this.ik(key));
-  }
-  keys(): V[] {
-    return Array.from(this.cells.keys(), this.ok);
-  }
-  entries(): [V, LiveValue<V>][] {
-    return Array.from(this.cells.keys(), (k) => [this.ok(k), this.entryOf(k)!.value]);
-  }
-  ttl(key: Key): number {
-    const c = this.cells.get(this.ik(key));
-    if (c === undefined) return -2;
-    return c.exp === null ? -1 : Math.max(0, Math.round(c.exp - Date.now()));
-  }
-
-  getSnapshot(): LiveSnapshot<V> {
-    if (this.snap !== null) return this.snap;
-    const map = new Map<string, LiveEntry<V>>();
-    for (const k of this.cells.keys()) map.set(k, this.entryOf(k)!);
-    this.snap = new Snapshot<V>(this.status, this.error, map, this.ik, this.ok);
-    return this.snap;
-  }
-
-  subscribe(listener: (keys: V[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
-  }
-
-  onStatus(listener: (status: LiveStatus, error: Error | null) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => void this.statusListeners.delete(listener);
-  }
-
-  close(): Promise<void> {
-    if (this.status === "closed") return Promise.resolve();
-    this.shutdown(null);
-    return this.watch ? this.watch.unwatch().catch(() => {}) : Promise.resolve();
-  }
-
-  // -- state changes -------------------------------------------------------------------------
-
-  private emit(keys: string[]): void {
-    if (this.listeners.size === 0) return;
-    const out = keys.map(this.ok);
-    for (const fn of Array.from(this.listeners)) {
+  const emit = (keys: string[]): void => {
+    if (listeners.size === 0) return;
+    const out = keys.map(ok);
+    for (const fn of Array.from(listeners)) {
       try {
         fn(out);
       } catch (e) {
@@ -263,263 +148,273 @@ class View<V> implements LiveView<V> {
         });
       }
     }
-  }
+  };
 
-  private setStatus(s: LiveStatus): void {
-    if (this.status === s) return;
-    this.status = s;
-    this.snap = null;
-    for (const fn of Array.from(this.statusListeners)) fn(s, this.error);
-    this.emit([]);
-  }
+  const setStatus = (s: LiveStatus): void => {
+    if (status === s) return;
+    status = s;
+    snap = null;
+    for (const fn of Array.from(statusListeners)) fn(s, error);
+    emit([]);
+  };
 
-  private shutdown(error: Error | null): void {
-    this.generation++;
-    this.error = error;
-    this.offState();
-    this.cells = new Map();
-    this.shaped.clear();
-    this.sizes.clear();
-    this.bytes = 0;
-    this.stale.clear();
-    this.readQueue = [];
-    this.floors.clear();
-    this.setStatus("closed");
-  }
+  const reset = (): void => {
+    generation++;
+    sizes = new Map();
+    bytes = 0;
+    stale = new Map();
+    readQueue = [];
+    floors = new Map();
+    renamed = null;
+  };
 
-  private fail(e: Error): void {
-    if (this.status === "closed") return;
-    this.shutdown(e);
-    this.watch?.unwatch().catch(() => {});
-  }
+  const fail = (e: Error | null): void => {
+    if (status === "closed") return;
+    reset();
+    error = e;
+    offState();
+    cells = new Map();
+    shaped = new Map();
+    setStatus("closed");
+    watch?.unwatch().catch(() => {});
+  };
 
-  /** Books a key's change: size, shaped entry, snapshot; false when the view went past its bound. */
-  private touch(k: string): boolean {
-    const c = this.cells.get(k);
+  /** Books a key's change (size, shaped entry, snapshot); false when the view went past its bound. */
+  const touch = (k: string): boolean => {
+    const c = cells.get(k);
     const now = c === undefined ? 0 : c.n + k.length;
-    this.bytes += now - (this.sizes.get(k) ?? 0);
-    if (c === undefined) this.sizes.delete(k);
-    else this.sizes.set(k, now);
-    this.shaped.delete(k);
-    this.snap = null;
-    return this.checkBounds();
-  }
+    bytes += now - (sizes.get(k) ?? 0);
+    if (c === undefined) sizes.delete(k);
+    else sizes.set(k, now);
+    shaped.delete(k);
+    snap = null;
+    const over = cells.size > maxKeys ? `${maxKeys} keys (maxKeys)` : bytes > maxBytes ? `${maxBytes} bytes (maxBytes)` : null;
+    if (over) fail(new LiveLimitError(`keycast: the live view of '${String(pattern)}' would hold more than ${over}`));
+    return !over;
+  };
 
-  private checkBounds(): boolean {
-    if (this.cells.size > this.maxKeys) {
-      this.fail(new LiveLimitError(`keycast: the live view of '${String(this.pattern)}' would hold more than ${this.maxKeys} keys (maxKeys): narrow the pattern or raise maxKeys`));
-      return false;
-    }
-    if (this.bytes > this.maxBytes) {
-      this.fail(new LiveLimitError(`keycast: the live view of '${String(this.pattern)}' would hold more than ${this.maxBytes} bytes (maxBytes): narrow the pattern or raise maxBytes`));
-      return false;
-    }
-    return true;
-  }
+  const fromSnapshot = (m: SnapshotEntry<unknown>): Cell =>
+    cellFromSnapshot(cx, m.keyType, m.value, m.pttl, Date.now(), streamEntries) ?? { t: "other", type: m.keyType, v: m.value, exp: m.pttl >= 0 ? Date.now() + m.pttl : null, n: 16 };
 
-  private fromSnapshot(m: SnapshotEntry<unknown>): [string, Cell] {
-    const k = this.cx.word(m.key)!;
-    const c = cellFromSnapshot(this.cx, m.keyType, m.value, m.pttl, Date.now(), this.streamEntries);
-    return [k, c ?? { t: "other", type: m.keyType, v: m.value, exp: m.pttl >= 0 ? Date.now() + m.pttl : null, n: 16 }];
-  }
-
-  // -- the watch ---------------------------------------------------------------------------
-
-  private onMessage(m: WatchMessage<unknown>): void {
-    if (this.status === "closed") return;
-    if (m.type === "resync") {
-      // A snapshot follows in the same step (then `started`); build it aside and swap.
-      this.rebuilding = new Map();
-      this.setStatus("resyncing");
-      return;
-    }
-    if (m.type === "snapshot") {
-      const [k, c] = this.fromSnapshot(m);
-      if (this.rebuilding) this.rebuilding.set(k, c);
-      else {
-        this.cells.set(k, c);
-        this.touch(k);
-      }
-      return;
-    }
-    if (this.rebuilding) this.swap();
-    this.onEvent(m);
-  }
-
-  private started(): void {
-    if (this.status === "closed") return;
-    if (this.rebuilding) this.swap();
-    else if (this.status !== "live") {
-      const first = this.status === "loading";
-      this.setStatus("live");
-      if (first) this.emit(Array.from(this.cells.keys()));
-    }
-    this.pump();
-  }
-
-  /** Replaces the whole state with the resync's snapshot in one step. */
-  private swap(): void {
-    const next = this.rebuilding!;
-    this.rebuilding = null;
-    this.generation++;
-    const changed = new Set<string>(this.cells.keys());
-    for (const k of next.keys()) changed.add(k);
-    const old = this.cells;
-    const oldShaped = this.shaped;
-    this.cells = next;
-    this.shaped = new Map();
-    this.sizes.clear();
-    this.bytes = 0;
-    this.stale.clear();
-    this.readQueue = [];
-    this.floors.clear();
-    this.renamed = null;
-    for (const k of next.keys()) {
-      this.touch(k);
-      // A key the resync left as it was keeps its entry's identity.
-      if (this.status === "closed") return;
+  /** Replaces the whole state with a resync's snapshot in one step. */
+  const swap = (): void => {
+    const next = rebuilding!;
+    rebuilding = null;
+    const changed = new Set<string>(cells.keys());
+    const old = cells;
+    const oldShaped = shaped;
+    reset();
+    cells = next;
+    shaped = new Map();
+    for (const [k, c] of next) {
+      changed.add(k);
+      if (!touch(k)) return;
+      // A key the resync found as it was keeps its entry's identity.
       const before = old.get(k);
       const e = oldShaped.get(k);
-      if (before !== undefined && e !== undefined && sameCell(before, next.get(k)!)) {
+      if (before !== undefined && e !== undefined && sameCell(before, c)) {
         next.set(k, before);
-        this.shaped.set(k, e);
+        shaped.set(k, e);
         changed.delete(k);
       }
     }
-    this.snap = null;
-    this.status = "live";
-    for (const fn of Array.from(this.statusListeners)) fn("live", null);
-    this.emit(Array.from(changed));
-  }
+    snap = null;
+    status = "live";
+    for (const fn of Array.from(statusListeners)) fn(status, null);
+    emit(Array.from(changed));
+  };
 
-  private onEvent(ev: KeyEvent<unknown>): void {
-    const k = this.cx.word(ev.key)!;
-    const renamed = this.renamed;
-    this.renamed = null;
-    const st = this.stale.get(k);
-    if (st) {
-      st.buffer.push(ev);
-      return;
-    }
-    const floor = this.floors.get(k);
-    if (floor !== undefined) {
-      if (ev.offset <= floor) return;
-      this.floors.delete(k);
-    }
-    this.apply(k, ev, renamed);
-  }
-
-  private apply(k: string, ev: KeyEvent<unknown>, renamed: Cell | null): void {
+  const apply = (k: string, ev: KeyEvent<unknown>, from: Cell | null): void => {
     let r: number;
-    if (ev.event === "rename_to" && renamed !== null) {
-      this.cells.set(k, renamed);
+    if (ev.event === "rename_to" && from !== null) {
+      cells.set(k, from);
       r = CHANGED;
     } else {
-      if (ev.event === "rename_from") this.renamed = this.cells.get(k) ?? null;
-      r = applyEvent(this.cells, k, ev.event, ev.delta, this.cx, this.streamEntries);
+      if (ev.event === "rename_from") renamed = cells.get(k) ?? null;
+      r = applyEvent(cells, k, ev.event, ev.delta, cx, streamEntries);
     }
     if (r & CHANGED) {
-      if (!this.touch(k)) return;
-      this.emit([k]);
+      if (!touch(k)) return;
+      emit([k]);
     }
-    if (r & REREAD) this.reread(k);
-  }
-
-  // -- reading a key again -----------------------------------------------------------------
-
-  private reread(k: string): void {
-    if (this.stale.has(k)) return;
-    this.stale.set(k, { buffer: [] });
-    this.readQueue.push(k);
-    this.pump();
-  }
-
-  private pump(): void {
-    while (this.reading < MAX_READS_IN_FLIGHT && this.readQueue.length > 0 && this.host.conn.state === "open" && this.status !== "closed") {
-      const k = this.readQueue.shift()!;
-      const st = this.stale.get(k);
-      if (st) this.read(k, st);
+    if (r & REREAD && !stale.has(k)) {
+      stale.set(k, []);
+      readQueue.push(k);
+      pump();
     }
-  }
+  };
+
+  const onEvent = (ev: KeyEvent<unknown>): void => {
+    const k = cx(ev.key)!;
+    const from = renamed;
+    renamed = null;
+    const st = stale.get(k);
+    if (st) return void st.push(ev);
+    const floor = floors.get(k);
+    if (floor !== undefined) {
+      if (ev.offset <= floor) return;
+      floors.delete(k);
+    }
+    apply(k, ev, from);
+  };
+
+  const readDone = (k: string, st: Stale, got: SnapshotEntry<unknown> | null, at: number): void => {
+    stale.delete(k);
+    if (got) cells.set(k, fromSnapshot(got));
+    else cells.delete(k);
+    if (!touch(k)) return;
+    floors.set(k, at);
+    emit([k]);
+    for (const ev of st) {
+      if (ev.offset <= at) continue;
+      const again = stale.get(k);
+      if (again) again.push(ev);
+      else {
+        apply(k, ev, null);
+        renamed = null;
+        if (status === "closed") return;
+      }
+    }
+  };
 
   /**
    * Reads one key with a watch of exactly that key that asks for a snapshot and no events:
-   * the answer carries the key's value and TTL and the server's offset at that moment.
+   * its answer carries the key's value and TTL and the server's offset at that moment.
    */
-  private read(k: string, st: Stale): void {
-    const gen = this.generation;
+  const read = (k: string, st: Stale): void => {
+    const gen = generation;
     let got: SnapshotEntry<unknown> | null = null;
-    this.reading++;
-    const pattern = exactPattern(k);
-    this.host.subs
-      .watch(this.bytesMode ? latin1Bytes(pattern) : pattern, (m) => {
-        if (m.type === "snapshot") got = m;
-      }, { db: this.options.db ?? this.host.conn.db, snapshot: true, events: [] }, this.host.mode)
-      .then(
-        (w) => {
-          this.reading--;
-          w.unwatch().catch(() => {});
-          if (gen === this.generation && this.stale.get(k) === st) this.readDone(k, st, got, w.position[1]);
-          this.pump();
-        },
-        (e: Error) => {
-          this.reading--;
-          if (gen !== this.generation || this.stale.get(k) !== st) return;
-          // Dropped: read again once the connection is back. Refused: the view cannot stay exact.
-          if (e instanceof ConnectionError) this.readQueue.push(k);
-          else this.fail(e);
-          this.pump();
-        },
-      );
-  }
+    const p = exactPattern(k);
+    reading++;
+    const settle = (): boolean => (reading--, gen === generation && stale.get(k) === st);
+    subs.watch(bytesMode ? latin1Bytes(p) : p, (m) => void (m.type === "snapshot" && (got = m)), { db, snapshot: true, events: [] }, mode).then(
+      (w) => {
+        w.unwatch().catch(() => {});
+        if (settle()) readDone(k, st, got, w.position[1]);
+        pump();
+      },
+      (e: Error) => {
+        if (!settle()) return;
+        // Dropped: read again once the connection is back. Refused: the view cannot stay exact.
+        if (e instanceof ConnectionError) readQueue.push(k);
+        else fail(e);
+        pump();
+      },
+    );
+  };
 
-  private readDone(k: string, st: Stale, got: SnapshotEntry<unknown> | null, at: number): void {
-    this.stale.delete(k);
-    if (got) this.cells.set(k, this.fromSnapshot(got)[1]);
-    else this.cells.delete(k);
-    if (!this.touch(k)) return;
-    this.floors.set(k, at);
-    this.emit([k]);
-    for (const ev of st.buffer) {
-      if (ev.offset <= at) continue;
-      const again = this.stale.get(k);
-      if (again) again.buffer.push(ev);
-      else {
-        this.apply(k, ev, null);
-        this.renamed = null;
-        if (this.status === "closed") return;
-      }
+  function pump(): void {
+    while (reading < MAX_READS_IN_FLIGHT && readQueue.length > 0 && conn.state === "open" && status !== "closed") {
+      const k = readQueue.shift()!;
+      const st = stale.get(k);
+      if (st) read(k, st);
     }
   }
+
+  const onMessage = (m: WatchMessage<unknown>): void => {
+    if (status === "closed") return;
+    if (m.type === "resync") {
+      // A snapshot follows in the same step (then `started`): build it aside, then swap.
+      rebuilding = new Map();
+      return setStatus("resyncing");
+    }
+    if (m.type === "snapshot") {
+      const k = cx(m.key)!;
+      if (rebuilding) rebuilding.set(k, fromSnapshot(m));
+      else {
+        cells.set(k, fromSnapshot(m));
+        touch(k);
+      }
+      return;
+    }
+    if (rebuilding) swap();
+    onEvent(m);
+  };
+
+  const started = (): void => {
+    if (status === "closed") return;
+    if (rebuilding) swap();
+    else if (status !== "live") {
+      const first = status === "loading";
+      setStatus("live");
+      if (first) emit(Array.from(cells.keys()));
+    }
+    pump();
+  };
+
+  const offState = conn.onState((s, why) => {
+    if (s === "reconnecting" && status === "live") setStatus("reconnecting");
+    else if (s === "open") queueMicrotask(pump);
+    else if (s === "closed") fail(new ConnectionError(`keycast: the live view lost its connection${why ? `: ${why}` : ""}`));
+  });
+
+  const view: LiveView<V> = {
+    ...reader<V>(entryOf, () => cells.keys(), ik, ok),
+    get status() {
+      return status;
+    },
+    get error() {
+      return error;
+    },
+    get size() {
+      return cells.size;
+    },
+    ready: null as unknown as Promise<LiveView<V>>,
+    ttl(key) {
+      const c = cells.get(ik(key));
+      return c === undefined ? -2 : c.exp === null ? -1 : Math.max(0, Math.round(c.exp - Date.now()));
+    },
+    getSnapshot() {
+      if (snap !== null) return snap;
+      const map = new Map<string, LiveEntry<V>>();
+      for (const k of cells.keys()) map.set(k, entryOf(k)!);
+      const size = map.size;
+      return (snap = Object.freeze({ status, error, size, ...reader<V>((k) => map.get(k), () => map.keys(), ik, ok) }));
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => void statusListeners.delete(listener);
+    },
+    close() {
+      if (status === "closed") return Promise.resolve();
+      const w = watch;
+      watch = null;
+      fail(null);
+      return w ? w.unwatch().catch(() => {}) : Promise.resolve();
+    },
+  };
+
+  const ready = subs.watch(pattern, onMessage, { db, value: "delta", snapshot: true, snapshotLimit: maxKeys }, mode, { started, failed: fail }).then(
+    (w) => {
+      watch = w;
+      if (status === "closed") {
+        w.unwatch().catch(() => {});
+        if (error) throw error;
+      }
+      return view;
+    },
+    (e: Error) => {
+      fail(e);
+      throw e;
+    },
+  );
+  ready.catch(() => {});
+  (view as { ready: Promise<LiveView<V>> }).ready = ready;
+  return view;
 }
 
 function sameCell(a: Cell, b: Cell): boolean {
   // Deadlines are on the client's clock, from two readings of the TTL: a second apart is the same.
   if (a.t !== b.t || a.n !== b.n || (a.exp === null) !== (b.exp === null) || Math.abs((a.exp ?? 0) - (b.exp ?? 0)) > 1000) return false;
-  switch (a.t) {
-    case "string":
-      return a.v === b.v;
-    case "list": {
-      const bv = b.v as string[];
-      return a.v.length === bv.length && a.v.every((x, i) => x === bv[i]);
-    }
-    case "set": {
-      const bv = b.v as Set<string>;
-      if (a.v.size !== bv.size) return false;
-      for (const x of a.v) if (!bv.has(x)) return false;
-      return true;
-    }
-    case "hash": {
-      const bv = b.v as Map<string, string>;
-      if (a.v.size !== bv.size) return false;
-      for (const [f, x] of a.v) if (bv.get(f) !== x) return false;
-      return true;
-    }
-    default:
-      return false;
-  }
-}
-
-export function openLive<V>(host: LiveHost, pattern: Key, options: LiveOptions = {}): LiveView<V> {
-  return new View<V>(host, pattern, options);
+  const x = a.v;
+  const y = b.v;
+  if (typeof x === "string") return x === y;
+  if (Array.isArray(x)) return x.length === (y as string[]).length && x.every((e, i) => e === (y as string[])[i]);
+  if (x instanceof Set) return x.size === (y as Set<string>).size && Array.from(x).every((e) => (y as Set<string>).has(e));
+  if (x instanceof Map) return x.size === (y as Map<string, string>).size && Array.from(x).every(([f, e]) => (y as Map<string, string>).get(f) === e);
+  return false;
 }
