@@ -139,7 +139,7 @@ describe("live view: deltas against a model", () => {
     const view = fake.view();
     await view.ready;
     const seen: string[][] = [];
-    view.subscribe(() => seen.push(view.getSnapshot().keys().sort()));
+    view.subscribe(() => seen.push((view.getSnapshot().keys() as string[]).sort()));
     const statuses: string[] = [];
     view.onStatus((s) => statuses.push(s));
     // The server lost the events that deleted b and c and created d: the resync snapshot says so.
