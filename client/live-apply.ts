@@ -10,7 +10,7 @@ export const REREAD = 2;
 export type ZsetState = { order: string[]; score: Map<string, number> };
 export type StreamState = { entries: [id: string, fields: string[]][]; cut: boolean };
 
-/** One key as the mirror holds it. `exp`: deadline (client clock, ms) or null; `n`: bytes, approximately. */
+/** One key as the mirror holds it. `exp`: its deadline (client clock, ms) or null. */
 export type Cell = (
   | { t: "string"; v: string }
   | { t: "list"; v: string[] }
@@ -19,7 +19,7 @@ export type Cell = (
   | { t: "zset"; v: ZsetState }
   | { t: "stream"; v: StreamState }
   | { t: "other"; v: unknown; type: string }
-) & { exp: number | null; n: number };
+) & { exp: number | null };
 
 /** A word of a delta or snapshot as an internal string; null when it is not a word. */
 export type Codec = (x: unknown) => string | null;
@@ -72,20 +72,39 @@ export function parseScore(x: unknown): number {
   return x.trim() === "" ? NaN : Number(x);
 }
 
-function words(cx: Codec, x: unknown): string[] | null {
-  if (!Array.isArray(x)) return null;
-  const out: string[] = new Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const w = cx(x[i]);
-    if (w === null) return null;
-    out[i] = w;
-  }
-  return out;
+/** Thrown where a delta does not fit the cell: the key is read again. */
+const DRIFT = 0;
+
+function words(cx: Codec, x: unknown): string[] {
+  if (!Array.isArray(x)) throw DRIFT;
+  return x.map((e) => cx(e) ?? fail());
 }
 
-function sum(ws: Iterable<string>): number {
-  let n = 0;
-  for (const w of ws) n += w.length + OVERHEAD;
+function fail(): never {
+  throw DRIFT;
+}
+
+/** Bytes a cell holds, approximately: its words plus a fixed overhead per element. */
+export function weigh(c: Cell): number {
+  let n = OVERHEAD;
+  const add = (w: string) => (n += w.length + OVERHEAD);
+  switch (c.t) {
+    case "string":
+      add(c.v);
+      break;
+    case "list":
+    case "set":
+      c.v.forEach(add);
+      break;
+    case "hash":
+      c.v.forEach((v, f) => add(f + v));
+      break;
+    case "zset":
+      c.v.order.forEach(add);
+      break;
+    case "stream":
+      for (const [id, f] of c.v.entries) add(id), f.forEach(add);
+  }
   return n;
 }
 
@@ -140,8 +159,8 @@ export function cellFromSnapshot(cx: Codec, keyType: string, value: unknown, ptt
     }
     add("zadd", triples);
   } else if (keyType === "stream") for (const e of list) add("xadd", e);
-  else return { t: "other", v: value, type: keyType, exp, n: OVERHEAD };
-  const c = one.get("") ?? (keyType === "stream" && list.length === 0 ? { t: "stream", v: { entries: [], cut: false }, exp: null, n: 0 } : undefined);
+  else return { t: "other", v: value, type: keyType, exp };
+  const c = one.get("") ?? (keyType === "stream" && list.length === 0 ? { t: "stream", v: { entries: [], cut: false }, exp: null } : undefined);
   if (!ok || c === undefined) return null;
   c.exp = exp;
   return c;
@@ -156,186 +175,127 @@ const NO_CHANGE = new Set(["new", "xgroup-create", "xgroup-createconsumer", "xgr
  * changed in part, and the caller replaces it with a fresh read.
  */
 export function applyEvent(cells: Map<string, Cell>, key: string, event: string, delta: unknown, cx: Codec, limit: number): number {
+  try {
+    return apply(cells, key, event, delta, cx, limit);
+  } catch {
+    return REREAD;
+  }
+}
+
+/** The cell of `key` if it has type `t`; a new one if there is none and `create`; else drift. */
+function cellOf<T extends Cell["t"]>(cells: Map<string, Cell>, key: string, t: T, create?: Extract<Cell, { t: T }>["v"]): Extract<Cell, { t: T }> {
+  let c = cells.get(key);
+  if (c === undefined && create !== undefined) cells.set(key, (c = { t, v: create, exp: null } as Cell));
+  return c?.t === t ? (c as Extract<Cell, { t: T }>) : fail();
+}
+
+function apply(cells: Map<string, Cell>, key: string, event: string, delta: unknown, cx: Codec, limit: number): number {
   const c = cells.get(key);
+  const d = Array.isArray(delta) ? delta : [];
   switch (event) {
     case "del":
     case "expired":
     case "evicted":
     case "rename_from":
     case "move_from":
-      return c !== undefined && cells.delete(key) ? CHANGED : 0;
+      return cells.delete(key) ? CHANGED : 0;
     case "persist":
-      if (c === undefined) return REREAD;
-      if (c.exp === null) return 0;
-      c.exp = null;
+      if (c!.exp === null) return 0;
+      c!.exp = null;
       return CHANGED;
     case "set":
     case "incrby":
     case "incrbyfloat": {
-      const v = cx(delta);
-      if (v === null) return REREAD;
       // INCRBY keeps a TTL. SET drops it unless KEEPTTL, which the event does not tell: read the TTL again.
+      if (event !== "set" && c !== undefined) cellOf(cells, key, "string");
       const exp = c?.exp ?? null;
-      if (event !== "set" && c !== undefined && c.t !== "string") return REREAD;
-      cells.set(key, { t: "string", v, exp, n: v.length + OVERHEAD });
+      cells.set(key, { t: "string", v: cx(delta) ?? fail(), exp });
       return event === "set" && exp !== null ? CHANGED | REREAD : CHANGED;
     }
-    case "append": {
-      const v = cx(delta);
-      if (v === null) return REREAD;
-      if (c === undefined) {
-        cells.set(key, { t: "string", v, exp: null, n: v.length + OVERHEAD });
-        return CHANGED;
-      }
-      if (c.t !== "string") return REREAD;
-      c.v += v;
-      c.n += v.length;
+    case "append":
+      cellOf(cells, key, "string", "").v += cx(delta) ?? fail();
       return CHANGED;
-    }
-    case "setrange": {
-      // Today's servers send no delta; [offset, patch] is applied when one does.
-      if (c === undefined || c.t !== "string" || !Array.isArray(delta) || typeof delta[0] !== "number") return REREAD;
-      const patch = cx(delta[1]);
-      if (patch === null) return REREAD;
-      const off = delta[0];
-      const base = c.v.length < off ? c.v + "\0".repeat(off - c.v.length) : c.v;
-      c.v = base.slice(0, off) + patch + base.slice(off + patch.length);
-      c.n = c.v.length + OVERHEAD;
-      return CHANGED;
-    }
-  }
-  if (NO_CHANGE.has(event)) return 0;
-  const fresh = c === undefined;
-  switch (event) {
     case "lpush":
     case "rpush": {
+      const l = cellOf(cells, key, "list", []);
       const ws = words(cx, delta);
-      if (ws === null || (c !== undefined && c.t !== "list")) return REREAD;
-      const cell = c ?? { t: "list" as const, v: [] as string[], exp: null, n: 0 };
-      if (event === "lpush") {
-        // LPUSH k a b c leaves c b a at the head.
-        ws.reverse();
-        cell.v.unshift(...ws);
-      } else for (const w of ws) cell.v.push(w);
-      cell.n += sum(ws);
-      if (fresh) cells.set(key, cell);
+      // LPUSH k a b c leaves c b a at the head.
+      l.v = event === "lpush" ? ws.reverse().concat(l.v) : l.v.concat(ws);
       return CHANGED;
     }
     case "lpop":
     case "rpop": {
+      const l = cellOf(cells, key, "list");
       const ws = words(cx, delta);
-      if (ws === null || c === undefined || c.t !== "list" || ws.length > c.v.length) return REREAD;
       const head = event === "lpop";
-      for (let i = 0; i < ws.length; i++) {
-        if (c.v[head ? i : c.v.length - 1 - i] !== ws[i]) return REREAD;
-      }
-      if (head) c.v.splice(0, ws.length);
-      else c.v.length -= ws.length;
-      c.n -= sum(ws);
+      ws.forEach((w, i) => l.v[head ? i : l.v.length - 1 - i] !== w && fail());
+      if (head) l.v.splice(0, ws.length);
+      else l.v.length -= ws.length;
       return CHANGED;
     }
     case "ltrim": {
-      if (c === undefined || c.t !== "list" || !Array.isArray(delta)) return REREAD;
-      const front = delta[0];
-      const back = delta[1];
-      if (typeof front !== "number" || typeof back !== "number" || front < 0 || back < 0 || front + back > c.v.length) return REREAD;
-      if (front === 0 && back === 0) return 0;
-      const removed = c.v.splice(0, front);
-      if (back > 0) for (const w of c.v.splice(c.v.length - back, back)) removed.push(w);
-      c.n -= sum(removed);
+      const l = cellOf(cells, key, "list");
+      const [front, back] = d as number[];
+      if (!(front! >= 0 && back! >= 0 && front! + back! <= l.v.length)) fail();
+      if (front! + back! === 0) return 0;
+      l.v = l.v.slice(front, l.v.length - back!);
       return CHANGED;
     }
     case "lset": {
-      if (c === undefined || c.t !== "list" || !Array.isArray(delta)) return REREAD;
-      const i = delta[0];
-      const w = cx(delta[1]);
-      if (typeof i !== "number" || w === null || i < 0 || i >= c.v.length) return REREAD;
-      c.n += w.length - c.v[i]!.length;
-      c.v[i] = w;
+      const l = cellOf(cells, key, "list");
+      const i = d[0] as number;
+      if (!(i >= 0 && i < l.v.length)) fail();
+      l.v[i] = cx(d[1]) ?? fail();
       return CHANGED;
     }
     case "lrem": {
-      // [element, removed]: exact only when every copy went (the direction is not in the delta).
-      if (c === undefined || c.t !== "list" || !Array.isArray(delta)) return REREAD;
-      const w = cx(delta[0]);
-      const removed = delta[1];
-      if (w === null || typeof removed !== "number") return REREAD;
-      let copies = 0;
-      for (const x of c.v) if (x === w) copies++;
-      if (copies !== removed) return REREAD;
-      c.v = c.v.filter((x) => x !== w);
-      c.n -= removed * (w.length + OVERHEAD);
+      // [element, removed]: exact only when every copy went (the delta has no direction).
+      const l = cellOf(cells, key, "list");
+      const w = cx(d[0]);
+      const rest = l.v.filter((x) => x !== w);
+      if (l.v.length - rest.length !== d[1]) fail();
+      l.v = rest;
       return CHANGED;
     }
-    case "sadd": {
-      const ws = words(cx, delta);
-      if (ws === null || (c !== undefined && c.t !== "set")) return REREAD;
-      const cell = c ?? { t: "set" as const, v: new Set<string>(), exp: null, n: 0 };
-      if (fresh) cells.set(key, cell);
-      // The delta holds only members that were new: one already here means we drifted.
-      for (const w of ws) {
-        if (cell.v.has(w)) return REREAD;
-        cell.v.add(w);
-        cell.n += w.length + OVERHEAD;
-      }
-      return CHANGED;
-    }
+    case "sadd":
     case "srem":
     case "spop": {
-      const ws = words(cx, delta);
-      if (ws === null || c === undefined || c.t !== "set") return REREAD;
-      for (const w of ws) {
-        if (!c.v.delete(w)) return REREAD;
-        c.n -= w.length + OVERHEAD;
-      }
+      const set = cellOf(cells, key, "set", event === "sadd" ? new Set() : undefined);
+      // Deltas hold only the members that changed: one that changes nothing means we drifted.
+      for (const w of words(cx, delta)) if (set.v.has(w) === (event === "sadd")) fail();
+      else if (event === "sadd") set.v.add(w);
+      else set.v.delete(w);
       return CHANGED;
     }
     case "hset":
     case "hincrby":
     case "hincrbyfloat": {
+      const h = cellOf(cells, key, "hash", new Map());
       const ws = words(cx, delta);
-      if (ws === null || ws.length % 2 !== 0 || (c !== undefined && c.t !== "hash")) return REREAD;
-      const cell = c ?? { t: "hash" as const, v: new Map<string, string>(), exp: null, n: 0 };
-      for (let i = 0; i < ws.length; i += 2) {
-        const f = ws[i]!;
-        const old = cell.v.get(f);
-        cell.n += old === undefined ? f.length + ws[i + 1]!.length + OVERHEAD : ws[i + 1]!.length - old.length;
-        cell.v.set(f, ws[i + 1]!);
-      }
-      if (fresh) cells.set(key, cell);
+      if (ws.length % 2) fail();
+      for (let i = 0; i < ws.length; i += 2) h.v.set(ws[i]!, ws[i + 1]!);
       return CHANGED;
     }
     case "hdel": {
-      const ws = words(cx, delta);
-      if (ws === null || c === undefined || c.t !== "hash") return REREAD;
-      for (const f of ws) {
-        const old = c.v.get(f);
-        if (old === undefined) return REREAD;
-        c.v.delete(f);
-        c.n -= f.length + old.length + OVERHEAD;
-      }
+      const h = cellOf(cells, key, "hash");
+      for (const f of words(cx, delta)) h.v.delete(f) || fail();
       return CHANGED;
     }
     case "zadd":
     case "zincr":
     case "geoadd": {
       // [member, score, rank, ...]: placed by (score, member), then checked against the ranks.
-      if (!Array.isArray(delta) || delta.length % 3 !== 0 || (c !== undefined && c.t !== "zset")) return REREAD;
-      const cell = c ?? { t: "zset" as const, v: { order: [], score: new Map() } as ZsetState, exp: null, n: 0 };
-      if (fresh) cells.set(key, cell);
-      const z = cell.v;
-      for (let i = 0; i < delta.length; i += 3) {
-        const m = cx(delta[i]);
-        const s = parseScore(cx(delta[i + 1]));
-        if (m === null || Number.isNaN(s)) return REREAD;
-        if (zremove(z, m)) cell.n -= m.length + OVERHEAD + 8;
+      const z = cellOf(cells, key, "zset", { order: [], score: new Map() }).v;
+      if (d.length % 3) fail();
+      for (let i = 0; i < d.length; i += 3) {
+        const m = cx(d[i]) ?? fail();
+        const s = parseScore(cx(d[i + 1]));
+        if (Number.isNaN(s)) fail();
+        zremove(z, m);
         z.order.splice(zpos(z, s, m), 0, m);
         z.score.set(m, s);
-        cell.n += m.length + OVERHEAD + 8;
       }
-      for (let i = 0; i < delta.length; i += 3) {
-        if (z.order[delta[i + 2] as number] !== cx(delta[i])) return REREAD;
-      }
+      for (let i = 0; i < d.length; i += 3) if (z.order[d[i + 2] as number] !== cx(d[i])) fail();
       return CHANGED;
     }
     case "zrem":
@@ -344,52 +304,33 @@ export function applyEvent(cells: Map<string, Cell>, key: string, event: string,
     case "zrembyscore":
     case "zrembyrank":
     case "zrembylex": {
-      const ws = words(cx, delta);
-      if (ws === null || c === undefined || c.t !== "zset") return REREAD;
-      for (const m of ws) {
-        if (!zremove(c.v, m)) return REREAD;
-        c.n -= m.length + OVERHEAD + 8;
-      }
+      const z = cellOf(cells, key, "zset").v;
+      for (const m of words(cx, delta)) zremove(z, m) || fail();
       return CHANGED;
     }
     case "xadd": {
-      if (!Array.isArray(delta) || (c !== undefined && c.t !== "stream")) return REREAD;
-      const id = cx(delta[0]);
-      const fields = words(cx, delta[1]);
-      if (id === null || fields === null) return REREAD;
-      const cell = c ?? { t: "stream" as const, v: { entries: [], cut: false } as StreamState, exp: null, n: 0 };
-      if (fresh) cells.set(key, cell);
-      const s = cell.v;
-      s.entries.push([id, fields]);
-      cell.n += id.length + sum(fields) + OVERHEAD;
-      while (s.entries.length > limit) {
-        const [oid, of] = s.entries.shift()!;
-        cell.n -= oid.length + sum(of) + OVERHEAD;
+      const s = cellOf(cells, key, "stream", { entries: [], cut: false }).v;
+      s.entries.push([cx(d[0]) ?? fail(), words(cx, d[1])]);
+      if (s.entries.length > limit) {
+        s.entries.splice(0, s.entries.length - limit);
         s.cut = true;
       }
       return CHANGED;
     }
     case "xtrim":
     case "xdel": {
-      const ids = words(cx, delta);
-      if (ids === null || c === undefined || c.t !== "stream") return REREAD;
-      const s = c.v;
-      const gone = new Set(ids);
-      const before = s.entries.length;
-      s.entries = s.entries.filter(([id, f]) => {
-        if (!gone.has(id)) return true;
-        c.n -= id.length + sum(f) + OVERHEAD;
-        return false;
-      });
-      if (s.entries.length === before) return 0;
-      // XTRIM cuts the oldest: what is left is all we hold. XDEL of a held entry of a cut
-      // stream lets an older entry we do not have into the newest N.
-      if (event === "xdel" && s.cut) return CHANGED | REREAD;
+      const s = cellOf(cells, key, "stream").v;
+      const gone = new Set(words(cx, delta));
+      const kept = s.entries.filter(([id]) => !gone.has(id));
+      if (kept.length === s.entries.length) return 0;
+      s.entries = kept;
+      // XTRIM cuts the oldest: what is left is all there is. XDEL of a held entry of a cut
+      // stream lets an older entry we do not hold into the newest N.
       if (event === "xtrim") s.cut = false;
-      return CHANGED;
+      return event === "xdel" && s.cut ? CHANGED | REREAD : CHANGED;
     }
   }
-  // linsert (the delta has no position), rename_to, copy_to, move_to, restore, *store,
-  // sortstore, expire (no deadline in the event) and anything unknown: read the key again.
-  return REREAD;
+  // linsert (no position in the delta), setrange (no delta), expire (no deadline), rename_to,
+  // copy_to, move_to, restore, *store and anything unknown: read the key again.
+  return NO_CHANGE.has(event) ? 0 : REREAD;
 }

@@ -5,7 +5,7 @@
 // structural sharing (client/live-value.ts).
 
 import type { Key } from "../shared/command.js";
-import { applyEvent, bytesCodec, cellFromSnapshot, CHANGED, latin1Bytes, REREAD, textCodec, type Cell, type Codec } from "./live-apply.js";
+import { applyEvent, bytesCodec, cellFromSnapshot, CHANGED, latin1Bytes, REREAD, textCodec, weigh, type Cell, type Codec } from "./live-apply.js";
 import { shape, type LiveEntry, type LiveValue, type ShapeOptions } from "./live-value.js";
 import type { Connection } from "./connection.js";
 import type { ReplyMode } from "./decode.js";
@@ -74,17 +74,6 @@ const utf8Decoder = new TextDecoder();
 /** A pattern matching exactly one key (glob characters escaped). */
 export function exactPattern(key: string): string {
   return key.replace(/[*?[\]\\]/g, "\\$&");
-}
-
-/** The read methods of a view and of its snapshots, over a map of shaped entries. */
-function reader<V>(entry: (k: string) => LiveEntry<V> | undefined, names: () => Iterable<string>, ik: (k: Key) => string, ok: (k: string) => V) {
-  return {
-    get: (key: Key) => entry(ik(key))?.value,
-    entry: (key: Key) => entry(ik(key)),
-    has: (key: Key) => entry(ik(key)) !== undefined,
-    keys: () => Array.from(names(), ok),
-    entries: () => Array.from(names(), (k): [V, LiveValue<V>] => [ok(k), entry(k)!.value]),
-  };
 }
 
 /** Events of a key being read again, kept to apply after the read. */
@@ -182,7 +171,7 @@ export function openLive<V>(host: LiveHost, pattern: Key, options: LiveOptions =
   /** Books a key's change (size, shaped entry, snapshot); false when the view went past its bound. */
   const touch = (k: string): boolean => {
     const c = cells.get(k);
-    const now = c === undefined ? 0 : c.n + k.length;
+    const now = c === undefined ? 0 : weigh(c) + k.length;
     bytes += now - (sizes.get(k) ?? 0);
     if (c === undefined) sizes.delete(k);
     else sizes.set(k, now);
@@ -194,7 +183,7 @@ export function openLive<V>(host: LiveHost, pattern: Key, options: LiveOptions =
   };
 
   const fromSnapshot = (m: SnapshotEntry<unknown>): Cell =>
-    cellFromSnapshot(cx, m.keyType, m.value, m.pttl, Date.now(), streamEntries) ?? { t: "other", type: m.keyType, v: m.value, exp: m.pttl >= 0 ? Date.now() + m.pttl : null, n: 16 };
+    cellFromSnapshot(cx, m.keyType, m.value, m.pttl, Date.now(), streamEntries) ?? { t: "other", type: m.keyType, v: m.value, exp: m.pttl >= 0 ? Date.now() + m.pttl : null };
 
   /** Replaces the whole state with a resync's snapshot in one step. */
   const swap = (): void => {
@@ -348,8 +337,25 @@ export function openLive<V>(host: LiveHost, pattern: Key, options: LiveOptions =
     else if (s === "closed") fail(new ConnectionError(`keycast: the live view lost its connection${why ? `: ${why}` : ""}`));
   });
 
+  const getSnapshot = (): LiveSnapshot<V> => {
+    if (snap !== null) return snap;
+    const map = new Map<string, LiveEntry<V>>();
+    for (const k of cells.keys()) map.set(k, entryOf(k)!);
+    const e = (key: Key) => map.get(ik(key));
+    return (snap = Object.freeze({
+      status,
+      error,
+      size: map.size,
+      get: (key: Key) => e(key)?.value,
+      entry: e,
+      has: (key: Key) => e(key) !== undefined,
+      keys: () => Array.from(map.keys(), ok),
+      entries: () => Array.from(map, ([k, x]): [V, LiveValue<V>] => [ok(k), x.value]),
+    }));
+  };
+
+  // The view reads through its current snapshot: built once per change, then shared.
   const view: LiveView<V> = {
-    ...reader<V>(entryOf, () => cells.keys(), ik, ok),
     get status() {
       return status;
     },
@@ -359,17 +365,16 @@ export function openLive<V>(host: LiveHost, pattern: Key, options: LiveOptions =
     get size() {
       return cells.size;
     },
+    get: (key) => getSnapshot().get(key),
+    entry: (key) => getSnapshot().entry(key),
+    has: (key) => cells.has(ik(key)),
+    keys: () => getSnapshot().keys(),
+    entries: () => getSnapshot().entries(),
+    getSnapshot,
     ready: null as unknown as Promise<LiveView<V>>,
     ttl(key) {
       const c = cells.get(ik(key));
       return c === undefined ? -2 : c.exp === null ? -1 : Math.max(0, Math.round(c.exp - Date.now()));
-    },
-    getSnapshot() {
-      if (snap !== null) return snap;
-      const map = new Map<string, LiveEntry<V>>();
-      for (const k of cells.keys()) map.set(k, entryOf(k)!);
-      const size = map.size;
-      return (snap = Object.freeze({ status, error, size, ...reader<V>((k) => map.get(k), () => map.keys(), ik, ok) }));
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -407,14 +412,9 @@ export function openLive<V>(host: LiveHost, pattern: Key, options: LiveOptions =
   return view;
 }
 
+/** Whether a resync found a key as the view had it (its entry then keeps its identity). */
 function sameCell(a: Cell, b: Cell): boolean {
+  const sig = (c: Cell) => JSON.stringify([c.t, c.exp === null, c.v], (_, x: unknown) => (x instanceof Set || x instanceof Map ? [...x] : x));
   // Deadlines are on the client's clock, from two readings of the TTL: a second apart is the same.
-  if (a.t !== b.t || a.n !== b.n || (a.exp === null) !== (b.exp === null) || Math.abs((a.exp ?? 0) - (b.exp ?? 0)) > 1000) return false;
-  const x = a.v;
-  const y = b.v;
-  if (typeof x === "string") return x === y;
-  if (Array.isArray(x)) return x.length === (y as string[]).length && x.every((e, i) => e === (y as string[])[i]);
-  if (x instanceof Set) return x.size === (y as Set<string>).size && Array.from(x).every((e) => (y as Set<string>).has(e));
-  if (x instanceof Map) return x.size === (y as Map<string, string>).size && Array.from(x).every(([f, e]) => (y as Map<string, string>).get(f) === e);
-  return false;
+  return sig(a) === sig(b) && Math.abs((a.exp ?? 0) - (b.exp ?? 0)) <= 1000;
 }

@@ -331,7 +331,8 @@ describe("live view: end to end", () => {
 
   it("resumes after a reconnect, and resyncs (a fresh snapshot swapped in) when the history overflowed", async () => {
     const server = await startServer({ port: 0, respPort: "off", history: { maxEvents: 20, maxAgeMs: 60_000 } });
-    const kc = await connect(server.url, { reconnect: { minDelayMs: 20, maxDelayMs: 50 } });
+    // Reconnects after 300 ms or more: the writes below happen while it is away.
+    const kc = await connect(server.url, { reconnect: { minDelayMs: 300, maxDelayMs: 600 } });
     const writer = await connect(server.url);
     await writer.rpush("q:l", "a");
     const view = await kc.live("q:*");
