@@ -70,9 +70,13 @@ export class Model {
       case "setrange": {
         const s = this.get(k, "string");
         if (!s) return [];
+        // On bytes, as Redis does (a split character reads back as U+FFFD).
         const off = cmd[2];
-        const base = s.v.padEnd(off, "\0");
-        s.v = base.slice(0, off) + cmd[3] + base.slice(off + cmd[3].length);
+        const patch = Buffer.from(cmd[3]);
+        const b = Buffer.alloc(Math.max(Buffer.byteLength(s.v), off + patch.length));
+        b.write(s.v);
+        patch.copy(b, off);
+        s.v = b.toString("utf8");
         return [[k, "setrange", null]];
       }
       case "del":

@@ -47,7 +47,7 @@ describe("live view: deltas against a model", () => {
         expect(view.status).toBe("live");
         expectSame(view, fake);
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.LIVE_RUNS ?? 400) },
     );
   });
 
