@@ -10,6 +10,7 @@ import { Connection, type ConnectOptions, type ConnectionState } from "./connect
 import type { ReplyMode } from "./decode.js";
 import type { BatchBuilder, BytesCommandMethods, CommandMethods } from "./types.js";
 import { Subscriptions, type Subscription, type Watch, type WatchMessage, type WatchOptions } from "./watch.js";
+import { openLive, type LiveOptions, type LiveView } from "./live.js";
 
 export type { AuthOptions, ConnectOptions, ConnectionState, WebSocketLike, WebSocketConstructor, ReconnectOptions, TokenSource } from "./connection.js";
 
@@ -49,6 +50,9 @@ export type BytesView = BytesCommandMethods & {
   /** Messages and channel names as bytes: for names and payloads that are not UTF-8 text. */
   subscribe(channel: Key, handler: (message: Uint8Array, channel: Uint8Array) => void): Promise<Subscription>;
   psubscribe(pattern: Key, handler: (message: Uint8Array, channel: Uint8Array) => void): Promise<Subscription>;
+  /** A live view with keys and values as bytes. */
+  live(pattern: Key, options?: LiveOptions): Promise<LiveView<Uint8Array>>;
+  view(pattern: Key, options?: LiveOptions): LiveView<Uint8Array>;
 };
 
 /** A connected client. Every command of the shared table is a method: `kc.get("k")`. */
@@ -82,6 +86,19 @@ export class KeycastClient {
    */
   watch(pattern: Key, handler: (m: WatchMessage) => void, options: WatchOptions = {}): Promise<Watch> {
     return this.subs.watch(pattern, handler as (m: WatchMessage<unknown>) => void, options, this.mode);
+  }
+
+  /**
+   * A live view of a key or a glob pattern: the current value of every matching key, kept
+   * current from a watch's deltas (docs/live.md). Resolves once the first snapshot is in.
+   */
+  live(pattern: Key, options: LiveOptions = {}): Promise<LiveView> {
+    return this.view(pattern, options).ready;
+  }
+
+  /** The same view, returned at once with status "loading" (`view.ready` resolves when it is live). */
+  view(pattern: Key, options: LiveOptions = {}): LiveView {
+    return openLive<string>({ conn: this.conn, subs: this.subs, mode: this.mode }, pattern, options);
   }
 
   /** Subscribes to a pub/sub channel (PUBLISH from any client, either protocol). */

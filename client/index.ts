@@ -13,6 +13,7 @@ export {
 } from "./client.js";
 export type { KeyEvent, SnapshotEntry, Resync, WatchMessage, WatchOptions, Watch, Subscription } from "./watch.js";
 export type { ValueMode, AuthResult } from "../shared/protocol.js";
+export { LiveLimitError, exactPattern, type LiveView, type LiveSnapshot, type LiveStatus, type LiveOptions, type LiveEntry, type LiveValue, type ZMember, type StreamEntry } from "./live.js";
 export { ReplyError, ConnectionError, BatchError } from "./errors.js";
 export type { BatchBuilder, CommandMethods, BytesCommandMethods, ToBytes } from "./types.js";
 export type { Key, Value, Arg } from "../shared/command.js";

@@ -93,6 +93,7 @@ class WatchHandle implements Watch {
     readonly options: WatchOptions,
     readonly handler: (m: WatchMessage<unknown>) => void,
     readonly mode: ReplyMode,
+    readonly hooks?: WatchHooks,
   ) {}
 
   get position(): readonly [string, number] {
@@ -120,6 +121,14 @@ class SubscriptionHandle implements Subscription {
   }
 }
 
+/** For the client's own users of a watch (the live mirror): when it (re)started, when a restart failed. */
+export interface WatchHooks {
+  /** After the server's answer was handled (the resync and snapshot, if any, delivered). */
+  started?(): void;
+  /** A restart after a reconnect was refused (not a drop): the watch is no longer on the server. */
+  failed?(e: Error): void;
+}
+
 export class Subscriptions {
   private nextId = 1;
   private readonly watches = new Map<number, WatchHandle>();
@@ -132,8 +141,8 @@ export class Subscriptions {
     };
   }
 
-  async watch(pattern: Key, handler: (m: WatchMessage<unknown>) => void, options: WatchOptions, mode: ReplyMode): Promise<Watch> {
-    const h = new WatchHandle(this, this.nextId++, pattern, { ...options, db: options.db ?? this.conn.db }, handler, mode);
+  async watch(pattern: Key, handler: (m: WatchMessage<unknown>) => void, options: WatchOptions, mode: ReplyMode, hooks?: WatchHooks): Promise<Watch> {
+    const h = new WatchHandle(this, this.nextId++, pattern, { ...options, db: options.db ?? this.conn.db }, handler, mode, hooks);
     this.watches.set(h.id, h);
     try {
       await this.start(h, false);
@@ -169,6 +178,7 @@ export class Subscriptions {
     for (const [key, keyType, value, pttl] of r.snapshot ?? []) {
       h.handler({ type: "snapshot", key: decodeKey(key, h.mode), db: o.db ?? 0, keyType, value: decodeReply(value, h.mode), pttl });
     }
+    h.hooks?.started?.();
   }
 
   unwatch(h: WatchHandle): Promise<void> {
@@ -205,6 +215,7 @@ export class Subscriptions {
         // Dropped again before the server answered: the next reconnect resumes from the same
         // position, so nothing is lost yet and a resync here would be a false alarm.
         if (e instanceof ConnectionError) return;
+        if (h.hooks?.failed) return h.hooks.failed(e);
         h.handler({ type: "resync", reason: `the watch could not be restored: ${e.message}` });
       });
     }
