@@ -16,7 +16,7 @@ import { build } from "esbuild";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Bytes, minified; and gzipped (level 9, what a server or CDN typically sends). */
-export const BUDGET = { minified: 64 * 1024, gzip: 22 * 1024 };
+export const BUDGET = { minified: 64 * 1024, gzip: 24 * 1024 };
 
 /** Where the bundle's code may come from: the browser-safe client, the shared table, msgpackr. */
 const ALLOWED_INPUTS = [/^client\/(?!node\.ts$|cli\/)[^/]+\.ts$/, /^shared\//, /^node_modules\/msgpackr\//, /^command-methods:/];
