@@ -7,7 +7,7 @@ import type { Reply } from "../reply.js";
 import type { Keyspace } from "./keyspace.js";
 import { KeyMap } from "./key-map.js";
 
-export type TypeName = "string" | "list" | "set" | "hash";
+export type TypeName = "string" | "list" | "set" | "hash" | "zset";
 
 /** A non-string value. Each data type's class says which type it is. */
 export interface Container {
