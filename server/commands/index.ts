@@ -12,6 +12,7 @@ import { server } from "./server.js";
 import { sets } from "./sets.js";
 import { strings } from "./strings.js";
 import { transactions } from "./transactions.js";
+import { zsets } from "./zsets.js";
 
 export const implementations: Implementations<Commands> = {
   ...keys,
@@ -19,6 +20,7 @@ export const implementations: Implementations<Commands> = {
   ...lists,
   ...sets,
   ...hashes,
+  ...zsets,
   ...pubsub,
   ...connection,
   ...server,

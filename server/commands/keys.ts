@@ -380,6 +380,7 @@ const TYPE_REPLIES: Record<string, Status> = {
   list: new Status("list"),
   set: new Status("set"),
   hash: new Status("hash"),
+  zset: new Status("zset"),
   none: new Status("none"),
 };
 

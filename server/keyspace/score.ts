@@ -218,3 +218,14 @@ export function parseLexRange(min: string, max: string): LexRange {
   if (lo === null || hi === null) throw new CommandError(NOT_LEX_RANGE);
   return { min: lo, max: hi };
 }
+
+const TWO_62 = 4611686018427387904;
+
+/**
+ * A score as a listpack holds it (Redis 7.0's d2string): an integer within +/-2^62 as
+ * integer text, anything else as "%.17g". ZSCAN of a listpack shows this text.
+ */
+export function listpackScoreText(v: number, g17: (v: number) => string): string {
+  if (v >= -TWO_62 && v <= TWO_62 && Number.isInteger(v)) return v === 0 ? "0" : Number.isSafeInteger(v) ? String(v) : BigInt(v).toString();
+  return g17(v);
+}

@@ -109,7 +109,7 @@ export interface LexRange {
   max: LexBound;
 }
 
-function lexGteMin(member: string, min: LexBound): boolean {
+export function lexGteMin(member: string, min: LexBound): boolean {
   switch (min.kind) {
     case "-":
       return true;
@@ -122,7 +122,7 @@ function lexGteMin(member: string, min: LexBound): boolean {
   }
 }
 
-function lexLteMax(member: string, max: LexBound): boolean {
+export function lexLteMax(member: string, max: LexBound): boolean {
   switch (max.kind) {
     case "+":
       return true;
@@ -330,6 +330,9 @@ export class ZSetValue implements Container {
   lexRun(r: LexRange, reverse: boolean): [first: number, last: number] {
     const size = this.scores.size;
     if (size === 0 || lexRangeEmpty(r)) return [0, -1];
+    // Redis first tests the two ends (zslIsInLexRange): the top member must pass min and the
+    // bottom one max, or the range is empty even where members in between would pass.
+    if (!lexGteMin(this.memberAt(size - 1), r.min) || !lexLteMax(this.memberAt(0), r.max)) return [0, -1];
     if (size <= LINEAR_LEX_MAX) return reverse ? this.lexRunDown(r) : this.lexRunUp(r);
     const first = this.countLexBelow(r.min, true);
     const last = this.countLexBelow(r.max, false) - 1;
@@ -401,6 +404,15 @@ export class ZSetValue implements Container {
     const z = new ZSetValue(this.encoding);
     z.loadSorted(this);
     return z;
+  }
+
+  /**
+   * Call before adding a member that is not in the set yet: a listpack becomes a skiplist
+   * when the member would take it past maxEntries or is longer than maxValue bytes, as
+   * Redis's zsetAdd converts before inserting.
+   */
+  beforeAdd(member: string, maxEntries: number, maxValue: number): void {
+    if (this.encoding === "listpack" && (this.scores.size + 1 > maxEntries || member.length > maxValue)) this.encoding = "skiplist";
   }
 
   /**

@@ -11,6 +11,7 @@ import { serverCommands } from "./server.js";
 import { setCommands } from "./sets.js";
 import { stringCommands } from "./strings.js";
 import { transactionCommands } from "./transactions.js";
+import { zsetCommands } from "./zsets.js";
 
 /** The declarations by group, as Redis's documentation groups them. */
 export const commandGroups = {
@@ -19,6 +20,7 @@ export const commandGroups = {
   lists: listCommands,
   sets: setCommands,
   hashes: hashCommands,
+  zsets: zsetCommands,
   pubsub: pubsubCommands,
   connection: connectionCommands,
   server: serverCommands,
@@ -33,6 +35,7 @@ export const redisGroupNames: Readonly<Record<keyof typeof commandGroups, string
   lists: "list",
   sets: "set",
   hashes: "hash",
+  zsets: "sorted-set",
   pubsub: "pubsub",
   connection: "connection",
   server: "server",
@@ -46,6 +49,7 @@ export const commands = {
   ...listCommands,
   ...setCommands,
   ...hashCommands,
+  ...zsetCommands,
   ...pubsubCommands,
   ...connectionCommands,
   ...serverCommands,
