@@ -16,10 +16,49 @@ import { build } from "esbuild";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Bytes, minified; and gzipped (level 9, what a server or CDN typically sends). */
-export const BUDGET = { minified: 80 * 1024, gzip: 24 * 1024 };
+export const BUDGET = { minified: 64 * 1024, gzip: 22 * 1024 };
 
 /** Where the bundle's code may come from: the browser-safe client, the shared table, msgpackr. */
-const ALLOWED_INPUTS = [/^client\/(?!node\.ts$|cli\/)[^/]+\.ts$/, /^shared\//, /^node_modules\/msgpackr\//];
+const ALLOWED_INPUTS = [/^client\/(?!node\.ts$|cli\/)[^/]+\.ts$/, /^shared\//, /^node_modules\/msgpackr\//, /^command-methods:/];
+
+/**
+ * The client needs two facts of each command at run time: its name and whether WebSocket
+ * carries it (client/client.ts makes the methods from them); arity, flags, ACL categories, key
+ * specs and summaries are for the server and the types. So the bundle gets the table reduced to
+ * those two facts, computed here from shared/commands itself (bundled and loaded by esbuild),
+ * not written a second time.
+ */
+async function commandMethodsModule() {
+  const out = await build({
+    absWorkingDir: root,
+    entryPoints: ["shared/commands/index.ts"],
+    bundle: true,
+    write: false,
+    platform: "neutral",
+    format: "esm",
+    logLevel: "silent",
+  });
+  const source = out.outputFiles[0].text;
+  const { commands } = await import(`data:text/javascript;base64,${Buffer.from(source).toString("base64")}`);
+  const slim = {};
+  for (const [key, spec] of Object.entries(commands)) {
+    slim[key] = spec.transports === undefined ? { name: spec.name } : { name: spec.name, transports: spec.transports };
+  }
+  return `export const commands = ${JSON.stringify(slim)};\n`;
+}
+
+/** Resolves the client's import of the shared table to commandMethodsModule(). */
+function slimCommandTable() {
+  return {
+    name: "slim-command-table",
+    setup(b) {
+      b.onResolve({ filter: /\/shared\/commands\/index\.js$/ }, (args) =>
+        args.importer.replace(/\\/g, "/").includes("/client/") ? { path: "table", namespace: "command-methods" } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: "command-methods" }, async () => ({ contents: await commandMethodsModule(), loader: "js" }));
+    },
+  };
+}
 
 function parseArgs(argv) {
   const out = { outdir: join(root, "dist", "browser"), json: false };
@@ -48,6 +87,7 @@ export async function buildBrowser(outdir) {
     metafile: true,
     legalComments: "eof",
     logLevel: "silent",
+    plugins: [slimCommandTable()],
   });
   const problems = [];
   for (const input of Object.keys(result.metafile.inputs)) {

@@ -26,7 +26,7 @@ function* sources(dir) {
 // nor is a braced list whose every name is marked `type`.
 const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']/g;
 
-function valueImports(text) {
+export function valueImportsOf(text) {
   const out = [];
   for (const m of text.matchAll(IMPORT)) {
     if (m[5] !== undefined) {
@@ -51,7 +51,7 @@ export function importGraph() {
     for (const file of sources(join(ROOT, tree))) {
       const from = relative(ROOT, file);
       const deps = [];
-      for (const spec of valueImports(readFileSync(file, "utf8"))) {
+      for (const spec of valueImportsOf(readFileSync(file, "utf8"))) {
         if (!spec.startsWith(".")) continue;
         const target = relative(ROOT, resolve(dirname(file), spec)).replace(/\.js$/, ".ts");
         deps.push(target);
@@ -103,16 +103,15 @@ export function cycles(graph) {
  */
 export const LAYERS = [
   ["shared", /^shared\//],
-  ["base", /^server\/(bytes|errors|reply|args|numbers|version|glob)\.ts$/],
+  ["base", /^server\/(bytes|errors|reply|args|version|config|notify-flags|context|command-impl)\.ts$|^server\/encoding\//],
   ["keyspace", /^server\/keyspace\//],
-  ["events", /^server\/events\//],
-  ["services", /^server\/(acl|observability|persistence|eviction|auth|limits|pubsub|scripting|blocking|tracking)(\/|\.ts$|-)/],
-  ["state", /^server\/(state|context|config|config-file|info|registry)\.ts$/],
+  ["services", /^server\/(events|acl|auth|eviction|limits|observability|persistence|scripting|blocking|tracking)\/|^server\/(pubsub|pubsub-session|transactions|info)\.ts$/],
+  ["state", /^server\/(state|config-file)\.ts$/],
   ["commands", /^server\/commands\//],
-  ["dispatch", /^server\/(dispatch|transactions)\.ts$/],
+  ["dispatch", /^server\/dispatch\.ts$/],
   ["gateway", /^server\/gateway\//],
   ["transports", /^server\/(transports|dashboard)\//],
-  ["server", /^server\//],
+  ["entry", /^server\/(index|cli)\.ts$/],
   ["client", /^client\//],
 ];
 

@@ -18,7 +18,8 @@ import "./persistence/settings.js";
 import "./eviction/settings.js";
 import "./observability/settings.js";
 import "./observability/slowlog.js";
-import "./gateway/settings.js";
+// The gateway's settings (backend, backend-cluster) register when server/index.ts loads the
+// gateway: it sits above this file.
 import { splitArgs } from "../shared/splitargs.js";
 
 /** A setting that cannot be used; the message names it, its value and its source. */

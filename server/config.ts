@@ -3,7 +3,7 @@
 // two embedded servers do not share them) and are mirrored as text in ServerState.config.
 // Another module adds a setting with defineSetting() and reads it with configOf(state).get().
 
-import { formatNotifyFlags, INVALID_CLASS, parseNotifyFlags } from "./events/keyspace-channels.js";
+import { formatNotifyFlags, INVALID_CLASS, parseNotifyFlags } from "./notify-flags.js";
 import type { ServerState } from "./state.js";
 
 export interface Setting<T> {

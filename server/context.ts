@@ -22,6 +22,8 @@ export interface Session {
   lastActiveAt: number;
   /** Closes the connection; set by the transport (CLIENT KILL, QUIT). */
   close(reason: string): void;
+  /** Writes a MONITOR line (false once the connection is gone); set by transports that can monitor (RESP). */
+  writeMonitorLine?: (line: string) => boolean;
   /** Sends an out-of-band message (pub/sub); set by transports that have them (RESP). */
   push?: (items: Reply[]) => void;
   /** The connection's channel and pattern subscriptions, once it has subscribed (RESP). */

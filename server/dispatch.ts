@@ -2,122 +2,30 @@
 // conversion of thrown CommandErrors into error replies. Transports decode frames into
 // argv (byte strings), call execute() or executeBatch(), and encode what comes back.
 
-import { commands, type Commands } from "../shared/commands/index.js";
-import type { CommandSpec } from "../shared/command.js";
 import type { Context } from "./context.js";
-import { ARITY, CommandError } from "./errors.js";
+import { ARITY, CommandError, EXECABORT } from "./errors.js";
 import { ErrorReply, type Reply } from "./reply.js";
-import { implementations } from "./commands/index.js";
 import { bytesToText } from "./bytes.js";
 import { checkAccess } from "./acl/check.js";
 import { OOM } from "./eviction/guard.js";
+import type { Dispatcher, Entry } from "./command-impl.js";
+import { commandTable } from "./commands/registry.js";
 
-/** A command implementation: argv[0] is the command name, all words are byte strings. */
-export type Impl = (ctx: Context, argv: string[]) => Reply;
-
-/**
- * The implementations of a group of declared commands, keyed like the declarations. A command
- * with subcommands (declared with `container()`) is implemented with `subcommands({...})`, or
- * as a plain object of subcommand implementations (plus `bare`, its form without one).
- */
-export type Implementations<T> = {
-  readonly [K in keyof T]: T[K] extends { readonly subcommands: infer S } ? Impl | (Implementations<S> & { readonly bare?: Impl }) : Impl;
-};
-
-/** A command with subcommands: its implementation also carries one per subcommand. */
-type ContainerImpl = Impl & { readonly subcommands?: Readonly<Record<string, Impl>> };
-
-/**
- * Implements a command declared with `container()` (CONFIG, CLIENT): one function per
- * subcommand, checked against the declaration, and the bare form if it has one (COMMAND).
- * The dispatcher calls the subcommand's function directly, after checking its arity.
- */
-export function subcommands<S>(impls: Implementations<S>, bare?: Impl): Impl {
-  const byName = impls as Readonly<Record<string, Impl>>;
-  const run: Impl = (ctx, argv) => (argv.length < 2 ? (bare ?? noBareForm)(ctx, argv) : byName[argv[1]!.toLowerCase()]!(ctx, argv));
-  return Object.assign(run, { subcommands: byName });
-}
-
-export interface Entry {
-  readonly spec: CommandSpec;
-  readonly impl: Impl;
-  /** Lower-case name, as Redis 7 writes it in error messages ("config|get" for a subcommand). */
-  readonly lower: string;
-  /** Subcommands by lower-case name, for a container (CONFIG, CLIENT, COMMAND). */
-  readonly subs: Map<string, Entry> | null;
-  /** Index of this command's counters (server/observability/command-stats.ts). */
-  readonly id: number;
-  /** Flags read on every call, kept as booleans. */
-  readonly write: boolean;
-  readonly denyoom: boolean;
-  /** Reads or writes keys: refused to a connection in MONITOR mode, as Redis refuses replicas. */
-  readonly keyspace: boolean;
-  /** Shown to MONITOR (not admin, not skip_monitor), logged by SLOWLOG (not skip_slowlog). */
-  readonly monitored: boolean;
-  readonly slowlogged: boolean;
-}
-
-let nextEntryId = 0;
-
-function flagFields(spec: CommandSpec): Pick<Entry, "id" | "write" | "denyoom" | "keyspace" | "monitored" | "slowlogged"> {
-  const f = spec.flags;
-  return {
-    id: nextEntryId++,
-    write: f.includes("write"),
-    denyoom: f.includes("denyoom"),
-    keyspace: f.includes("write") || f.includes("readonly"),
-    monitored: !f.includes("admin") && !f.includes("skip_monitor"),
-    slowlogged: !f.includes("skip_slowlog"),
-  };
-}
-
-/** A container run without a subcommand where it has no bare form: its arity already refuses that. */
-function noBareForm(): Reply {
-  return new ErrorReply("ERR a subcommand is required");
-}
-
-function entryFor(lower: string, spec: CommandSpec, impl: ContainerImpl | Readonly<Record<string, Impl>>): Entry {
-  if (spec.subcommands === undefined) return { spec, impl: impl as Impl, lower, subs: null, ...flagFields(spec) };
-  const byName = typeof impl === "function" ? impl.subcommands : impl;
-  const subs = new Map<string, Entry>();
-  for (const [name, sub] of Object.entries(spec.subcommands)) {
-    const subImpl = byName?.[name];
-    if (subImpl === undefined) throw new Error(`keycast: '${lower}' is declared with subcommand '${name}' but not implemented with subcommands()`);
-    subs.set(name, entryFor(`${lower}|${name}`, sub, subImpl));
-  }
-  return { spec, impl: typeof impl === "function" ? impl : (byName?.bare ?? noBareForm), lower, subs, ...flagFields(spec) };
-}
-
-// Built on first use, not at import: command implementations import this module (COMMAND,
-// transactions), so the table cannot be read while the modules are still loading.
-let table: Map<string, Entry> | null = null;
-
-function buildTable(): Map<string, Entry> {
-  const t = new Map<string, Entry>();
-  for (const key of Object.keys(commands) as (keyof Commands)[]) {
-    const spec: CommandSpec = commands[key];
-    const entry = entryFor(key, spec, implementations[key] as ContainerImpl | Readonly<Record<string, Impl>>);
-    t.set(key, entry);
-    t.set(spec.name, entry);
-  }
-  return t;
-}
+export type { Entry, Impl, Implementations } from "./command-impl.js";
+export { EXECABORT } from "./errors.js";
 
 /** Every command, for COMMAND and docs. */
 export function allCommands(): Entry[] {
-  return [...new Set((table ??= buildTable()).values())];
+  return [...commandTable.all()];
 }
 
 export function lookupCommand(name: string): Entry | undefined {
-  const t = (table ??= buildTable());
-  return t.get(name) ?? t.get(name.toLowerCase());
+  return commandTable.lookup(name);
 }
 
 /** A command or subcommand by its full name as COMMAND INFO writes it ("get", "config|get"). */
 export function lookupFullName(name: string): Entry | undefined {
-  const bar = name.indexOf("|");
-  if (bar < 0) return lookupCommand(name);
-  return lookupCommand(name.slice(0, bar))?.subs?.get(name.slice(bar + 1).toLowerCase());
+  return commandTable.lookupFullName(name);
 }
 
 function unknownCommand(argv: string[]): ErrorReply {
@@ -129,7 +37,7 @@ function unknownCommand(argv: string[]): ErrorReply {
 /** Resolves argv to its command, or the error Redis gives for a bad name or arity. */
 export function resolve(ctx: Context, argv: string[]): Entry | ErrorReply {
   if (argv.length === 0) return new ErrorReply("ERR empty command");
-  let entry = lookupCommand(argv[0]!);
+  let entry = commandTable.lookup(argv[0]!);
   if (entry === undefined) return unknownCommand(argv);
   const { transports } = entry.spec;
   let arity = entry.spec.arity;
@@ -240,7 +148,6 @@ export function execute(ctx: Context, argv: string[], started?: number): Reply {
   return call(ctx, entry, argv, started);
 }
 
-export const EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
 
 /**
  * Runs a batch. Non-atomic: each command runs in order and gets its own reply.
@@ -270,3 +177,6 @@ export function executeBatch(ctx: Context, cmds: string[][], atomic: boolean): R
   }
   return replies;
 }
+
+/** The dispatcher as ServerState hands it to the layers below (EXEC, the log's replay, scripts). */
+export const dispatcher: Dispatcher = { commands: commandTable, resolve, call, execute, executeBatch };

@@ -28,3 +28,6 @@ export function syntaxError(): never {
 export function fail(message: string): never {
   throw new CommandError(message);
 }
+
+/** EXEC's (and an atomic batch's) answer when a command was refused while queueing. */
+export const EXECABORT = "EXECABORT Transaction discarded because of previous errors.";

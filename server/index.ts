@@ -13,6 +13,7 @@ import { createMetrics } from "./observability/metrics.js";
 import { Persistence } from "./persistence/manager.js";
 import { SHUTDOWN_TIMEOUT } from "./persistence/settings.js";
 import { createDashboard, type DashboardOptions } from "./dashboard/handler.js";
+import { dispatcher } from "./dispatch.js";
 import { ServerState } from "./state.js";
 import { prepareSecurity, SecurityConfigError, type PreparedSecurity, type SecurityOptions } from "./auth/setup.js";
 import { startSweeper } from "./limits/sweeper.js";
@@ -129,7 +130,7 @@ function formatHost(host: string): string {
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const state = new ServerState({ history: options.history });
+  const state = new ServerState({ history: options.history, dispatcher });
   state.logger = options.logger ?? createLogger({ level: "warning", stderr: true });
   state.configFile = options.configFile ?? null;
   const config = configOf(state);

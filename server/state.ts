@@ -2,6 +2,7 @@
 // pub/sub, settings and counters. Transports and commands reach the server only through
 // this object.
 
+import type { CommandTable, Dispatcher } from "./command-impl.js";
 import type { Session } from "./context.js";
 import { History, type HistoryOptions } from "./events/history.js";
 import { KeyspaceChannels } from "./events/keyspace-channels.js";
@@ -30,12 +31,30 @@ export interface Stats {
 
 export interface StateOptions {
   history?: Partial<HistoryOptions>;
+  /** The dispatcher (server/dispatch.ts `dispatcher`), handed in by startServer: EXEC, the log's replay and scripts run commands through it. */
+  dispatcher?: Dispatcher;
 }
+
+/** A state built without a dispatcher (a test's keyspace alone): running a command through it is a bug, said clearly. */
+function noDispatcher(): never {
+  throw new Error("keycast: this ServerState was built without a dispatcher; pass { dispatcher } from server/dispatch.ts");
+}
+const NO_DISPATCHER: Dispatcher = {
+  get commands(): CommandTable {
+    return noDispatcher();
+  },
+  resolve: noDispatcher,
+  call: noDispatcher,
+  execute: noDispatcher,
+  executeBatch: noDispatcher,
+};
 
 export const HISTORY_DEFAULTS: HistoryOptions = { maxEvents: 10_000, maxAgeMs: 5 * 60_000 };
 
 export class ServerState {
   readonly keyspace = new Keyspace();
+  /** Runs commands for the parts below the dispatcher (EXEC, replay, scripts); see StateOptions.dispatcher. */
+  readonly dispatcher: Dispatcher;
   readonly sessions = new Map<number, Session>();
   readonly startedAt = Date.now();
   readonly stats: Stats = { commands: 0, connectionsReceived: 0, rejectedConnections: 0, errorReplies: 0, evictedKeys: 0, eventsDropped: 0 };
@@ -73,6 +92,7 @@ export class ServerState {
   private nextId = 1;
 
   constructor(options: StateOptions = {}) {
+    this.dispatcher = options.dispatcher ?? NO_DISPATCHER;
     // First listener: the log records a command before any watcher hears of its effect.
     this.keyspace.onKeyEvent((db, event, key, delta) => {
       const j = this.journal;
@@ -91,6 +111,11 @@ export class ServerState {
   flushBeforeReply(): void {
     const aof = this.aof;
     if (aof !== null && aof.pending) aof.flush();
+  }
+
+  /** The command table (COMMAND, COMMAND DOCS, ACL CAT, INFO commandstats read it here). */
+  get commands(): CommandTable {
+    return this.dispatcher.commands;
   }
 
   newSessionId(): number {

@@ -8,8 +8,8 @@
 // about it.
 
 import type { Context, Session } from "./context.js";
-import { call, EXECABORT, execute, resolve, type Entry } from "./dispatch.js";
-import { CommandError } from "./errors.js";
+import type { Entry } from "./command-impl.js";
+import { CommandError, EXECABORT } from "./errors.js";
 import type { Database } from "./keyspace/database.js";
 import type { Keyspace } from "./keyspace/keyspace.js";
 import { ErrorReply, NO_REPLY, NULL_ARRAY, OK, QUEUED, type Reply } from "./reply.js";
@@ -178,15 +178,16 @@ export function touchWatchedForSwap(server: ServerState, a: number, b: number): 
  * entry point in place of execute().
  */
 export function runCommand(ctx: Context, tx: Transaction, argv: string[]): Reply {
-  if (tx.queue === null) return execute(ctx, argv);
-  const entry = resolve(ctx, argv);
+  const dispatcher = ctx.server.dispatcher;
+  if (tx.queue === null) return dispatcher.execute(ctx, argv);
+  const entry = dispatcher.resolve(ctx, argv);
   if (entry instanceof ErrorReply) {
     tx.flagged = true;
     ctx.server.stats.errorReplies++;
     return entry;
   }
   const name = entry.lower.includes("|") ? entry.lower.slice(0, entry.lower.indexOf("|")) : entry.lower;
-  if (IMMEDIATE.has(name)) return call(ctx, entry, argv);
+  if (IMMEDIATE.has(name)) return dispatcher.call(ctx, entry, argv);
   if (entry.spec.flags.includes("no_multi")) {
     tx.flagged = true;
     ctx.server.stats.errorReplies++;
@@ -235,7 +236,7 @@ export function exec(ctx: Context): Reply {
   if (push) session.push = (items) => void captured.push(items);
   try {
     for (let i = 0; i < queue.length; i++) {
-      const r = call(ctx, queue[i]!.entry, queue[i]!.argv);
+      const r = ctx.server.dispatcher.call(ctx, queue[i]!.entry, queue[i]!.argv);
       if (r === NO_REPLY) replies[i] = captured.length === 1 ? captured[0]! : captured;
       else {
         replies[i] = r;

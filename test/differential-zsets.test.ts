@@ -724,6 +724,14 @@ describe("differential: sorted sets, keycast and redis-server byte for byte", ()
     it(`random sorted set sequences: the same events (${runs} runs, seed ${FUZZ_SEED})`, () => d.fuzz(SEQUENCE, runs, true), 600_000);
   });
 
+  describe("keyspace notifications of the sorted set class only (Kz)", () => {
+    beforeAll(() => d.notifyKeyspaceEvents("Kz"));
+    afterAll(() => d.notifyKeyspaceEvents(""));
+    for (const title of ["ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX", "ZPOPMIN, ZPOPMAX: counts, RESP3 pairs, empty", "ZRANGESTORE"]) {
+      it(`${title}: the same events`, () => d.expectSameEvents(script(CASES[title]!), 3));
+    }
+  });
+
   for (const [title, body] of Object.entries(KNOWN_DIFFERENCES)) {
     (ALL_DIFFERENCES ? it : it.fails)(`known difference: ${title}`, () => d.expectSame(script(body), 2));
   }

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { Packr } from "msgpackr";
 import { batchFrame } from "../server/transports/batch-frame.js";
 import { encodeEventTail, eventFrame, headBytes, tailBytes, writeEventHead, writeEventTail } from "../server/events/event-frame.js";
-import { replyToWire } from "../server/transports/msgpack-replies.js";
+import { replyToWire } from "../server/encoding/msgpack-replies.js";
 import { DoubleReply, ErrorReply, MapReply, NULL_ARRAY, OK, SetReply, Status, type Reply } from "../server/reply.js";
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });

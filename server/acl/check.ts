@@ -5,7 +5,7 @@
 // channels. Denials get Redis 7.2's NOPERM texts and an ACL LOG entry.
 
 import type { Context } from "../context.js";
-import type { Entry } from "../dispatch.js";
+import type { Entry } from "../command-impl.js";
 import { clientLine } from "../info.js";
 import { ErrorReply } from "../reply.js";
 import { aclOf, unauthenticatedUser } from "./acl.js";

@@ -3,7 +3,7 @@
 // "access" needs read permission (%R~); "insert", "update" or "delete" need write permission
 // (%W~); one with neither (EXISTS, TYPE, LLEN) only needs the key to match some pattern.
 
-import type { Entry } from "../dispatch.js";
+import type { Entry } from "../command-impl.js";
 import { READ, WRITE } from "./selector.js";
 
 const R = READ;

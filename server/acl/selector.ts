@@ -4,9 +4,8 @@
 // when one selector allows it with all its keys and channels.
 
 import { compileGlob, globMatch } from "../keyspace/glob.js";
-import type { Entry } from "../dispatch.js";
 import { isCategory } from "./categories.js";
-import { commandByRuleName, commandIndex } from "./commands.js";
+import { commandByRuleName, commandIndex, type AclCommand } from "./commands.js";
 
 export const READ = 1;
 export const WRITE = 2;
@@ -144,11 +143,11 @@ export class Selector {
     }
   }
 
-  private setCommand(entry: Entry, allow: boolean): void {
+  private setCommand(entry: AclCommand, allow: boolean): void {
     const { ids } = commandIndex();
     const v = allow ? 1 : 0;
-    this.allowed[ids.get(entry)!] = v;
-    if (entry.subs !== null) for (const sub of entry.subs.values()) this.allowed[ids.get(sub)!] = v;
+    this.allowed[ids.get(entry.spec)!] = v;
+    if (entry.subs !== null) for (const sub of entry.subs) this.allowed[ids.get(sub.spec)!] = v;
     if (!allow) this.allCommands = false;
   }
 

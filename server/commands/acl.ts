@@ -4,12 +4,11 @@ import type { aclCommands } from "../../shared/commands/acl.js";
 import { AclError, aclOf, unauthenticatedUser } from "../acl/acl.js";
 import { CATEGORIES, isCategory } from "../acl/categories.js";
 import { denialFor, denialMessage } from "../acl/check.js";
-import { commandIndex } from "../acl/commands.js";
 import type { User } from "../acl/user.js";
 import { toInt64 } from "../args.js";
 import { bytesToText } from "../bytes.js";
 import type { Context } from "../context.js";
-import { lookupCommand, subcommands, type Implementations } from "../dispatch.js";
+import { subcommands, type Implementations } from "../command-impl.js";
 import { ARITY, CommandError, NOT_INTEGER } from "../errors.js";
 import { MapReply, OK, Status, type Reply } from "../reply.js";
 
@@ -114,7 +113,11 @@ export const acl: Implementations<typeof aclCommands> = {
       const cat = argv[2]!.toLowerCase();
       if (!isCategory(cat)) throw new CommandError(`ERR Unknown category '${bytesToText(argv[2]!)}'`);
       const out: string[] = [];
-      for (const e of commandIndex().entries) if ((e.spec.acl as readonly string[]).includes(`@${cat}`)) out.push(e.lower);
+      const tag = `@${cat}`;
+      for (const e of ctx.server.commands.all()) {
+        if ((e.spec.acl as readonly string[]).includes(tag)) out.push(e.lower);
+        if (e.subs !== null) for (const sub of e.subs.values()) if ((sub.spec.acl as readonly string[]).includes(tag)) out.push(sub.lower);
+      }
       return out;
     },
 
@@ -153,7 +156,7 @@ export const acl: Implementations<typeof aclCommands> = {
       const user = aclOf(ctx.server).users.get(argv[2]!);
       if (user === undefined) throw new CommandError(`ERR User '${bytesToText(argv[2]!)}' not found`);
       const cmd = argv.slice(3);
-      let entry = lookupCommand(cmd[0]!);
+      let entry = ctx.server.commands.lookup(cmd[0]!);
       if (entry === undefined) throw new CommandError(`ERR Command '${bytesToText(cmd[0]!)}' not found`);
       if (entry.subs !== null && cmd.length > 1) entry = entry.subs.get(cmd[1]!.toLowerCase()) ?? entry;
       const arity = entry.spec.arity;

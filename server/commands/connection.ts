@@ -3,7 +3,7 @@ import type { connectionCommands } from "../../shared/commands/connection.js";
 import { int32Arg, isOption, toInt64 } from "../args.js";
 import { bytesToText } from "../bytes.js";
 import type { Session } from "../context.js";
-import { subcommands, type Implementations } from "../dispatch.js";
+import { subcommands, type Implementations } from "../command-impl.js";
 import { ARITY, CommandError, DB_INDEX_OUT_OF_RANGE, NOT_INTEGER, SYNTAX } from "../errors.js";
 import { clientExtras, clientLine, REDIS_VERSION } from "../info.js";
 import { DATABASES } from "../keyspace/keyspace.js";

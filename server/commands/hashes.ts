@@ -2,7 +2,7 @@
 import type { hashCommands } from "../../shared/commands/hashes.js";
 import { int64Arg, isOption, toInt64 } from "../args.js";
 import type { Context } from "../context.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { ARITY, CommandError, OVERFLOW, SYNTAX } from "../errors.js";
 import type { Database } from "../keyspace/database.js";
 import { HashValue } from "../keyspace/hash.js";

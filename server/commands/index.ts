@@ -1,7 +1,7 @@
 // Every command's implementation, keyed like the shared command table. The type makes a
 // declared-but-unimplemented command a compile error; test/table.test.ts checks the reverse.
 import type { Commands } from "../../shared/commands/index.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { acl } from "./acl.js";
 import { connection } from "./connection.js";
 import { hashes } from "./hashes.js";

@@ -3,7 +3,7 @@
 import type { keyCommands } from "../../shared/commands/keys.js";
 import { intArg, int64Arg, isOption, toInt64 } from "../args.js";
 import type { Context } from "../context.js";
-import { subcommands, type Implementations } from "../dispatch.js";
+import { subcommands, type Implementations } from "../command-impl.js";
 import { CommandError, DB_INDEX_OUT_OF_RANGE, INVALID_EXPIRE, NO_SUCH_KEY, syntaxError } from "../errors.js";
 import { typeOf, type Container, type Database, type StoredValue } from "../keyspace/database.js";
 import { Deque } from "../keyspace/deque.js";
@@ -381,6 +381,7 @@ const TYPE_REPLIES: Record<string, Status> = {
   set: new Status("set"),
   hash: new Status("hash"),
   zset: new Status("zset"),
+  stream: new Status("stream"),
   none: new Status("none"),
 };
 
@@ -510,7 +511,8 @@ export const keys: Implementations<typeof keyCommands> = {
 
   type(ctx, argv) {
     const v = ctx.db.lookup(argv[1]!);
-    return TYPE_REPLIES[v === undefined ? "none" : typeOf(v)]!;
+    const name = v === undefined ? "none" : typeOf(v);
+    return TYPE_REPLIES[name] ?? new Status(name);
   },
 
   ttl: (ctx, argv) => ttlOf(ctx, argv[1]!, true, false),

@@ -4,7 +4,7 @@
 import type { listCommands } from "../../shared/commands/lists.js";
 import { intArg, isOption, toInt64 } from "../args.js";
 import type { Context } from "../context.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { ARITY, CommandError, INDEX_OUT_OF_RANGE, NO_SUCH_KEY, NOT_POSITIVE, SYNTAX } from "../errors.js";
 import { Deque } from "../keyspace/deque.js";
 import { NULL_ARRAY, OK, type Reply } from "../reply.js";

@@ -1,7 +1,7 @@
 // Pub/sub commands. PUBLISH reaches RESP subscribers and WebSocket subscriptions alike.
 import type { pubsubCommands } from "../../shared/commands/pubsub.js";
 import type { Context } from "../context.js";
-import { subcommands, type Implementations } from "../dispatch.js";
+import { subcommands, type Implementations } from "../command-impl.js";
 import { CommandError } from "../errors.js";
 import { SessionSubscriptions } from "../pubsub-session.js";
 import { NO_REPLY, Status } from "../reply.js";

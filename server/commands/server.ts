@@ -7,7 +7,7 @@ import { int32Arg, isOption, toInt64 } from "../args.js";
 import { bytesToText } from "../bytes.js";
 import { allSettings, configOf, findSetting, SettingError, type Setting } from "../config.js";
 import type { Context } from "../context.js";
-import { allCommands, lookupCommand, lookupFullName, subcommands, type Entry, type Implementations } from "../dispatch.js";
+import { subcommands, type CommandTable, type Entry, type Implementations } from "../command-impl.js";
 import { CommandError, DB_INDEX_OUT_OF_RANGE, SYNTAX } from "../errors.js";
 import { infoText } from "../info.js";
 import { DATABASES } from "../keyspace/keyspace.js";
@@ -91,8 +91,8 @@ function commandDocs(e: Entry, group: string): Reply {
 }
 
 /** Top-level commands and their subcommands, as COMMAND LIST names them. */
-function* everyEntry(): IterableIterator<Entry> {
-  for (const e of allCommands()) {
+function* everyEntry(table: CommandTable): IterableIterator<Entry> {
+  for (const e of table.all()) {
     yield e;
     if (e.subs !== null) yield* e.subs.values();
   }
@@ -163,38 +163,40 @@ function flushDb(ctx: Context, index: number): void {
 export const server: Implementations<typeof serverCommands> = {
   command: subcommands<typeof serverCommands.command.subcommands>(
     {
-    count() {
-      return allCommands().length;
+    count(ctx) {
+      return ctx.server.commands.all().length;
     },
 
-    info(_ctx, argv) {
-      if (argv.length === 2) return allCommands().map(commandInfo);
+    info(ctx, argv) {
+      const table = ctx.server.commands;
+      if (argv.length === 2) return table.all().map(commandInfo);
       const out: Reply[] = [];
       for (let i = 2; i < argv.length; i++) {
-        const e = lookupFullName(argv[i]!);
+        const e = table.lookupFullName(argv[i]!);
         out.push(e === undefined ? null : commandInfo(e));
       }
       return out;
     },
 
-    docs(_ctx, argv) {
+    docs(ctx, argv) {
+      const table = ctx.server.commands;
       const flat: Reply[] = [];
       const add = (e: Entry) => flat.push(e.lower, commandDocs(e, groupOf.get(e.spec.name) ?? "server"));
-      if (argv.length === 2) for (const e of allCommands()) add(e);
+      if (argv.length === 2) for (const e of table.all()) add(e);
       else {
         for (let i = 2; i < argv.length; i++) {
-          const e = lookupFullName(argv[i]!);
+          const e = table.lookupFullName(argv[i]!);
           if (e === undefined) continue;
-          const top = lookupCommand(e.lower.split("|")[0]!)!;
+          const top = table.lookup(e.lower.split("|")[0]!)!;
           flat.push(e.lower, commandDocs(e, groupOf.get(top.spec.name) ?? "server"));
         }
       }
       return new MapReply(flat);
     },
 
-    getkeys(_ctx, argv) {
+    getkeys(ctx, argv) {
       const args = argv.slice(2);
-      let e = lookupCommand(args[0]!);
+      let e = ctx.server.commands.lookup(args[0]!);
       if (e === undefined) throw new CommandError("ERR Invalid command specified");
       if (e.subs !== null && args.length > 1) e = e.subs.get(args[1]!.toLowerCase()) ?? e;
       const { arity, keys } = e.spec;
@@ -208,7 +210,7 @@ export const server: Implementations<typeof serverCommands> = {
       return out;
     },
 
-    list(_ctx, argv) {
+    list(ctx, argv) {
       let match: (e: Entry) => boolean = () => true;
       if (argv.length !== 2) {
         if (argv.length !== 5 || !isOption(argv[2]!, "FILTERBY")) throw new CommandError(SYNTAX);
@@ -220,7 +222,7 @@ export const server: Implementations<typeof serverCommands> = {
         else throw new CommandError(SYNTAX);
       }
       const out: string[] = [];
-      for (const e of everyEntry()) if (match(e)) out.push(e.lower);
+      for (const e of everyEntry(ctx.server.commands)) if (match(e)) out.push(e.lower);
       return out;
     },
 
@@ -228,7 +230,7 @@ export const server: Implementations<typeof serverCommands> = {
       return COMMAND_HELP;
     },
   },
-    () => allCommands().map(commandInfo),
+    (ctx) => ctx.server.commands.all().map(commandInfo),
   ),
 
   info(ctx, argv) {

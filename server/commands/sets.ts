@@ -2,7 +2,7 @@
 import type { setCommands } from "../../shared/commands/sets.js";
 import { isOption, toInt64 } from "../args.js";
 import type { Context } from "../context.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { CommandError, NOT_INTEGER, NOT_POSITIVE, SYNTAX, WRONGTYPE } from "../errors.js";
 import type { Database, StoredValue } from "../keyspace/database.js";
 import { distinctPositions, SetValue } from "../keyspace/set.js";

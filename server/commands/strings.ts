@@ -5,7 +5,7 @@ import type { stringCommands } from "../../shared/commands/strings.js";
 import { int64Arg, intArg, toInt64 } from "../args.js";
 import { configOf, PROTO_MAX_BULK_LEN } from "../config.js";
 import type { Context } from "../context.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { ARITY, CommandError, INVALID_EXPIRE, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX } from "../errors.js";
 import { OK } from "../reply.js";
 import { addInt64, addLongDouble, formatInt64, formatLongDouble, LONG_DOUBLE_ZERO, parseLongDouble } from "./numbers.js";

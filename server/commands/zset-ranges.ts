@@ -4,7 +4,7 @@
 import type { zsetCommands } from "../../shared/commands/zsets.js";
 import { intArg, isOption } from "../args.js";
 import type { Context } from "../context.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { CommandError, SYNTAX } from "../errors.js";
 import { parseLexRange, parseScoreRange } from "../keyspace/score.js";
 import { lexGteMin, lexLteMax, scoreRangeEmpty, ZSetValue, type LexRange, type ScoreRange } from "../keyspace/zset.js";

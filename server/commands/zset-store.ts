@@ -5,7 +5,7 @@
 import type { zsetCommands } from "../../shared/commands/zsets.js";
 import { isOption, toInt64 } from "../args.js";
 import type { Context } from "../context.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { CommandError, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../errors.js";
 import { SetValue } from "../keyspace/set.js";
 import { toScore } from "../keyspace/score.js";

@@ -3,13 +3,13 @@
 import type { zsetCommands } from "../../shared/commands/zsets.js";
 import { isOption, toInt64 } from "../args.js";
 import type { Context } from "../context.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { CommandError, SYNTAX } from "../errors.js";
 import { listpackScoreText, NAN_SCORE, parseLexRange, parseScoreRange, scoreArg } from "../keyspace/score.js";
 import { distinctPositions } from "../keyspace/set.js";
 import type { ZSetValue } from "../keyspace/zset.js";
 import { DoubleReply, NULL_ARRAY, type Reply } from "../reply.js";
-import { formatDouble } from "../transports/resp-encoder.js";
+import { formatDouble } from "../encoding/double-text.js";
 import { parseCursor, parseScanOptions, repeatCount, signedCount } from "./sets.js";
 import { dropIfEmpty, lookupZSet, newZSet, rankedDelta, scoredReply } from "./zset-common.js";
 import { zsetRanges } from "./zset-ranges.js";

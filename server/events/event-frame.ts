@@ -5,7 +5,7 @@
 
 import { FrameType } from "../../shared/protocol.js";
 import type { Reply } from "../reply.js";
-import * as w from "../transports/msgpack-writer.js";
+import * as w from "../encoding/msgpack-writer.js";
 
 /**
  * Everything of an event frame after the watch ids: db, key, event, offset, time, delta and

@@ -10,7 +10,7 @@ import { compileGlob, isLiteralPattern } from "../keyspace/glob.js";
 import { DATABASES } from "../keyspace/keyspace.js";
 import { typeOf } from "../keyspace/database.js";
 import type { ServerState } from "../state.js";
-import { replyToWire, type Wire } from "../transports/msgpack-replies.js";
+import { replyToWire, type Wire } from "../encoding/msgpack-replies.js";
 import { UNRECORDED, storedValueReply } from "./values.js";
 import type { EventRecord, History } from "./history.js";
 import { createWatch, Watchers, type Watch, type WatchSink } from "./watchers.js";

@@ -16,6 +16,7 @@ import type { StoredValue } from "../keyspace/database.js";
 import { Deque } from "../keyspace/deque.js";
 import { HashValue } from "../keyspace/hash.js";
 import { SetValue } from "../keyspace/set.js";
+import { sampledBytes as sampled, stringBytes, valueTypeOf } from "../keyspace/value-types.js";
 
 export const ENTRY_BYTES = 48;
 export const TTL_BYTES = 64;
@@ -27,26 +28,8 @@ const SET_BASE = 210;
 const SET_SLOT = 60;
 const HASH_BASE = 245;
 const HASH_SLOT = 76;
-const SAMPLE_ALL = 16;
-const SAMPLES = 8;
 
-/** A V8 sequential one-byte string of n bytes. */
-export function stringBytes(n: number): number {
-  return (n + 16 + 7) & ~7;
-}
-
-/** Sum of f(i) over a container's n elements: exact when small, else extrapolated from samples. */
-function sampled(n: number, f: (i: number) => number): number {
-  if (n <= SAMPLE_ALL) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += f(i);
-    return sum;
-  }
-  let sum = 0;
-  const step = (n - 1) / (SAMPLES - 1);
-  for (let s = 0; s < SAMPLES; s++) sum += f(Math.round(s * step));
-  return (sum / SAMPLES) * n;
-}
+export { stringBytes };
 
 /** Estimated bytes of one value (not its key). */
 export function valueBytes(v: StoredValue): number {
@@ -54,7 +37,9 @@ export function valueBytes(v: StoredValue): number {
   if (v instanceof Deque) return LIST_BASE + sampled(v.size, (i) => stringBytes(v.at(i).length) + LIST_SLOT);
   if (v instanceof SetValue) return SET_BASE + sampled(v.size, (i) => stringBytes(v.at(i).length) + SET_SLOT);
   if (v instanceof HashValue) return HASH_BASE + sampled(v.size, (i) => stringBytes(v.fieldAt(i).length) + stringBytes(v.valueAt(i).length) + HASH_SLOT);
-  // A type this estimate does not know yet: a rough per-element cost.
+  const type = valueTypeOf(v);
+  if (type !== undefined) return type.bytes(v);
+  // A container without a registered ValueType: a rough per-element cost.
   return 300 + v.size * 64;
 }
 

@@ -288,3 +288,6 @@ export class MemoryGuard {
     return out;
   }
 }
+
+// The settings this guard reads are declared in ./settings.ts; their effect is attached here.
+MAXMEMORY.apply = MAXMEMORY_POLICY.apply = (state: ServerState) => MemoryGuard.configure(state);

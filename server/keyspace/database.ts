@@ -7,7 +7,8 @@ import type { Reply } from "../reply.js";
 import type { Keyspace } from "./keyspace.js";
 import { KeyMap } from "./key-map.js";
 
-export type TypeName = "string" | "list" | "set" | "hash" | "zset";
+/** TYPE's answers. A type beyond the first four also registers a ValueType (value-types.ts). */
+export type TypeName = "string" | "list" | "set" | "hash" | "zset" | "stream";
 
 /** A non-string value. Each data type's class says which type it is. */
 export interface Container {

@@ -2,13 +2,12 @@
 
 import type { serverCommands } from "../../shared/commands/server.js";
 import { isOption, toInt64 } from "../args.js";
-import { subcommands, type Implementations } from "../dispatch.js";
+import { subcommands, type Implementations } from "../command-impl.js";
 import { CommandError, NOT_INTEGER, SYNTAX } from "../errors.js";
 import { keyBytes } from "../eviction/estimate.js";
 import type { Context } from "../context.js";
 import { DoubleReply, MapReply, NO_REPLY, OK, Status, VerbatimReply, type Reply } from "../reply.js";
 import { datasetBytes } from "./memory-report.js";
-import { respConnectionOf } from "../transports/resp.js";
 
 type Ops = Pick<typeof serverCommands, "slowlog" | "monitor" | "memory">;
 
@@ -77,11 +76,11 @@ export const observabilityCommands: Implementations<Ops> = {
   }),
 
   monitor(ctx) {
-    const conn = respConnectionOf(ctx.session);
-    if (conn === undefined) throw new CommandError("ERR MONITOR is only available on the Redis protocol");
+    const write = ctx.session.writeMonitorLine;
+    if (write === undefined) throw new CommandError("ERR MONITOR is only available on the Redis protocol");
     // Already monitoring: Redis answers nothing at all.
     if (ctx.server.monitors.has(ctx.session)) return NO_REPLY;
-    ctx.server.monitors.add(ctx.session, (line) => conn.writeMonitorLine(line));
+    ctx.server.monitors.add(ctx.session, write);
     return OK;
   },
 

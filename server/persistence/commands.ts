@@ -2,7 +2,7 @@
 
 import type { serverCommands } from "../../shared/commands/server.js";
 import { isOption } from "../args.js";
-import type { Implementations } from "../dispatch.js";
+import type { Implementations } from "../command-impl.js";
 import { CommandError, SYNTAX } from "../errors.js";
 import { NO_REPLY, OK, Status } from "../reply.js";
 import type { Persistence } from "./manager.js";

@@ -17,7 +17,8 @@ import { Deque } from "../keyspace/deque.js";
 import { HashValue } from "../keyspace/hash.js";
 import { SetValue } from "../keyspace/set.js";
 import { DoubleReply, MapReply, SetReply, Status, type Reply } from "../reply.js";
-import { ByteReader, checksum, CorruptError, type ByteWriter } from "./codec.js";
+import { valueTypeByOp, valueTypeOf } from "../keyspace/value-types.js";
+import { ByteReader, ByteWriter, checksum, CorruptError } from "./codec.js";
 
 export const SNAPSHOT_MAGIC = "KCSNAP";
 export const SNAPSHOT_VERSION = 1;
@@ -105,7 +106,17 @@ function writeContainer(w: ByteWriter, db: number, key: string, value: Container
       w.bytes(value.valueAt(i));
     }
   } else {
-    throw new Error(`keycast cannot persist a value of type '${value.type}' yet`);
+    const type = valueTypeOf(value);
+    if (type === undefined) throw new Error(`keycast cannot persist a value of type '${value.type}': its ValueType is not registered`);
+    w.u8(type.op);
+    w.varint(db);
+    w.bytes(key);
+    w.varint(deadline);
+    const body = new ByteWriter();
+    type.write(value, body);
+    const bytes = body.take();
+    w.varint(bytes.length);
+    w.raw(bytes);
   }
 }
 
@@ -283,6 +294,25 @@ export function readSnapshot(r: ByteReader, target: SnapshotTarget, what: string
         target.del(db, r.bytes());
         break;
       }
+      default: {
+        const type = valueTypeByOp(op);
+        if (type === undefined) throw new CorruptError(`${what}: unknown record type 0x${op.toString(16)} at byte ${r.pos - 1}`);
+        const db = dbIndex(r);
+        const key = r.bytes();
+        const deadline = r.varint();
+        const n = r.varint();
+        const body = new ByteReader(r.buf, r.pos, r.pos + n);
+        r.pos += n;
+        let value: Container;
+        try {
+          value = type.read(body);
+        } catch (e) {
+          throw new CorruptError(`${what}: a ${type.name} value at key ${JSON.stringify(key)} does not decode: ${(e as Error).message}`);
+        }
+        if (body.remaining !== 0) throw new CorruptError(`${what}: a ${type.name} value at key ${JSON.stringify(key)} has ${body.remaining} bytes left over`);
+        target.put(db, key, value, deadline);
+        break;
+      }
       case Op.CLEAR:
         target.clear(dbIndex(r));
         break;
@@ -311,8 +341,6 @@ export function readSnapshot(r: ByteReader, target: SnapshotTarget, what: string
         target.history(events);
         break;
       }
-      default:
-        throw new CorruptError(`${what}: unknown record type 0x${op.toString(16)} at byte ${r.pos - 1}`);
     }
   }
   if (r.pos !== end) throw new CorruptError(`${what}: a record runs past the end marker`);
@@ -415,6 +443,11 @@ function skipOp(r: ByteReader, op: number): void {
     case Op.END:
       return;
     default:
-      throw new CorruptError(`unknown record type 0x${op.toString(16)}`);
+      if (valueTypeByOp(op) === undefined) throw new CorruptError(`unknown record type 0x${op.toString(16)}`);
+      r.varint();
+      skipBytes(r);
+      r.varint();
+      skipBytes(r);
+      return;
   }
 }

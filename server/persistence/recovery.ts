@@ -16,7 +16,6 @@ import type { SetValue } from "../keyspace/set.js";
 import type { Logger } from "../observability/logger.js";
 import { ErrorReply } from "../reply.js";
 import type { ServerState } from "../state.js";
-import { resolve } from "../dispatch.js";
 import { ByteReader, CorruptError } from "./codec.js";
 import { checkAofHeader, Kind, readRecords, type AofRecord, AOF_HEADER_BYTES } from "./aof-format.js";
 import { readSnapshot, type SnapshotMeta, type SnapshotTarget } from "./format.js";
@@ -156,7 +155,7 @@ class Replayer {
         ks.now = rec.time;
         this.checkOffset(rec.offset);
         this.session.db = rec.db;
-        const entry = resolve(this.ctx, rec.argv);
+        const entry = this.ctx.server.dispatcher.resolve(this.ctx, rec.argv);
         let reply: unknown;
         try {
           reply = entry instanceof ErrorReply ? entry : entry.impl(this.ctx, rec.argv);

@@ -4,7 +4,7 @@
 
 import { FrameType } from "../../shared/protocol.js";
 import { ErrorReply, type Reply } from "../reply.js";
-import * as w from "./msgpack-writer.js";
+import * as w from "../encoding/msgpack-writer.js";
 
 export function batchFrame(id: number, replies: readonly Reply[]): Buffer {
   let errors = 0;

@@ -91,6 +91,7 @@ export class RespConnection {
       lastCommand: "NULL",
       close: (reason) => this.close(reason),
       push: (items) => this.push(items),
+      writeMonitorLine: (line) => this.writeMonitorLine(line),
       user: aclOf(server).initialUser(),
     };
     this.ctx = new Context(server, this.session);

@@ -17,7 +17,7 @@ import { Context } from "../context.js";
 import { execute, executeBatch } from "../dispatch.js";
 import { ErrorReply, type Reply } from "../reply.js";
 import type { ServerState } from "../state.js";
-import { replyToWire } from "./msgpack-replies.js";
+import { replyToWire } from "../encoding/msgpack-replies.js";
 import type { QueuedWebSocket } from "./ws-output.js";
 import { batchFrame } from "./batch-frame.js";
 import type { WsSession } from "./ws-session.js";

@@ -12,7 +12,7 @@
 
 import type { Socket } from "node:net";
 import { WebSocket } from "ws";
-import { copyBytes } from "./msgpack-writer.js";
+import { copyBytes } from "../encoding/msgpack-writer.js";
 
 /** Payloads at least this large are written as they are, not copied. */
 const COPY_LIMIT = 16 * 1024;

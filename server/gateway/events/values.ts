@@ -8,7 +8,7 @@ import { canReadKey } from "../../acl/check.js";
 import { CommandError } from "../../errors.js";
 import { isLiteralPattern } from "../../keyspace/glob.js";
 import { MapReply, type Reply } from "../../reply.js";
-import { replyToWire } from "../../transports/msgpack-replies.js";
+import { replyToWire } from "../../encoding/msgpack-replies.js";
 import type { SnapshotEntry, WatchRequest } from "../../events/watch-start.js";
 import { isClusterClient, send, type Backend, type BackendClient, type BackendValue } from "../backend.js";
 import { OWN_PREFIX, Script } from "./keys.js";
