@@ -32,6 +32,8 @@ for (const e of [
   "zadd", "zincr", "zrem", "zrembyscore", "zrembyrank", "zrembylex", "zpopmin", "zpopmax",
   "zunionstore", "zinterstore", "zdiffstore", "zrangestore", "geoadd", "georadiusstore", "geosearchstore",
 ]) EVENT_CLASS[e] = CLASSES.z!;
+// What redis-server 7.0.15 really publishes for ZREMRANGEBY* (t_zset.c's zremrangeGenericCommand).
+for (const e of ["zremrangebyscore", "zremrangebyrank", "zremrangebylex"]) EVENT_CLASS[e] = CLASSES.z!;
 for (const e of [
   "xadd", "xtrim", "xdel", "xsetid", "xgroup-create", "xgroup-createconsumer", "xgroup-delconsumer",
   "xgroup-destroy", "xgroup-setid", "xclaim", "xautoclaim",

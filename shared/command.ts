@@ -82,6 +82,19 @@ export interface KeySpecDetail {
   readonly keystep: number;
 }
 
+/**
+ * One of Redis 7's key specs, as COMMAND INFO shows it, for commands that first/last/step
+ * cannot describe: keys after a count (ZUNION's numkeys) or several specs (a destination and
+ * its sources). `begin` is the begin_search index; then either a range (lastkey, keystep,
+ * limit) or a keynum (keynumidx, firstkey, keystep), both relative to `begin`.
+ */
+export interface KeySpecInfo {
+  readonly flags: readonly string[];
+  readonly begin: number;
+  readonly range?: readonly [lastkey: number, keystep: number, limit: number];
+  readonly keynum?: readonly [keynumidx: number, firstkey: number, keystep: number];
+}
+
 export interface CommandSpec {
   /** Upper-case name, as Redis writes it. */
   readonly name: string;
@@ -103,6 +116,8 @@ export interface CommandSpec {
    * they are derived from the command flags: readonly gives RO+access, write gives RW+update.
    */
   readonly keySpecFlags?: readonly string[];
+  /** The full key specs, where they are more than one range (see KeySpecInfo); replaces `keys` and `keySpecFlags` in COMMAND INFO's specs. */
+  readonly keySpecs?: readonly KeySpecInfo[];
   /**
    * Redis's key specs in full, for a command COMMAND INFO shows with several (PFMERGE's
    * destination and sources) or with notes; when present it replaces the one derived from keys.
@@ -182,6 +197,16 @@ export function container<S extends Readonly<Record<string, CommandSpec>>>(name:
       };
     },
   };
+}
+
+/**
+ * A reply type that depends on an option word among the arguments after the key (ZRANGE's
+ * WITHSCORES): `Without` when no argument is that word (in any case), `With` when one is, and
+ * either when an argument is a string not known at compile time. The client resolves it per call.
+ */
+export interface ByOption<W extends string, Without, With> {
+  /** Type-level only: no value of this type exists at run time. */
+  readonly __byOption: [W, Without, With];
 }
 
 /** The argument tuple of a declared command. */

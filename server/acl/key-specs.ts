@@ -103,6 +103,14 @@ const SPECS: Record<string, readonly Segment[]> = {
   sunionstore: storeLike,
   sdiffstore: storeLike,
   sscan: first(R),
+  restore: first(W),
+  // Redis 7.0's key specs: update/delete need write only, ZCARD's RO without access nothing.
+  zadd: first(W),
+  zrem: first(W),
+  zcard: first(0),
+  zremrangebyrank: first(W),
+  zremrangebyscore: first(W),
+  zremrangebylex: first(W),
   hset: first(W),
   hsetnx: first(W),
   hmset: first(W),
@@ -143,6 +151,14 @@ export function keysOf(entry: Entry, argv: readonly string[]): number[] {
     let get = false;
     for (let i = 3; i < argv.length; i++) if (argv[i]!.toLowerCase() === "get") get = true;
     out.push(1, get ? RW : W);
+    return out;
+  }
+  if (name === "zunionstore" || name === "zinterstore" || name === "zdiffstore") {
+    // A destination (write), then numkeys sources (read); a bad count names no key at all.
+    const n = Number(argv[2]);
+    if (!Number.isSafeInteger(n) || n < 1 || 3 + n > argv.length) return out;
+    out.push(1, W);
+    for (let i = 3; i < 3 + n; i++) out.push(i, R);
     return out;
   }
   if (name === "sintercard") {

@@ -20,6 +20,7 @@ import { sets } from "./sets.js";
 import { sort } from "./sort.js";
 import { strings } from "./strings.js";
 import { transactions } from "./transactions.js";
+import { zsets } from "./zsets.js";
 
 export const implementations: Implementations<Commands> = {
   ...keys,
@@ -28,6 +29,7 @@ export const implementations: Implementations<Commands> = {
   ...listBlocking,
   ...sets,
   ...hashes,
+  ...zsets,
   ...pubsub,
   ...connection,
   ...server,

@@ -34,6 +34,20 @@ function statuses(words: readonly string[]): SetReply {
 
 function keySpecs(spec: CommandSpec): Reply[] {
   if (spec.keySpecList) return spec.keySpecList.map(keySpecDetail);
+  if (spec.keySpecs !== undefined) {
+    return spec.keySpecs.map((ks) =>
+      new MapReply([
+        "flags",
+        statuses(ks.flags),
+        "begin_search",
+        new MapReply(["type", "index", "spec", new MapReply(["index", ks.begin])]),
+        "find_keys",
+        ks.keynum !== undefined
+          ? new MapReply(["type", "keynum", "spec", new MapReply(["keynumidx", ks.keynum[0], "firstkey", ks.keynum[1], "keystep", ks.keynum[2]])])
+          : new MapReply(["type", "range", "spec", new MapReply(["lastkey", ks.range![0], "keystep", ks.range![1], "limit", ks.range![2]])]),
+      ]),
+    );
+  }
   const k = spec.keys;
   const kn = spec.keynum;
   const flags = spec.keySpecFlags ?? (spec.flags.includes("write") ? ["RW", "update"] : ["RO", "access"]);

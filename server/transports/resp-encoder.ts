@@ -3,6 +3,7 @@
 // writes the whole batch with one latin1 conversion (a copy, no per-reply buffers).
 
 import { textToBytes } from "../bytes.js";
+import { formatDouble } from "../encoding/double-text.js";
 import { DoubleReply, ErrorReply, MapReply, NO_REPLY, NULL_ARRAY, OK, SetReply, Status, VerbatimReply, type Reply } from "../reply.js";
 
 const CRLF = "\r\n";
@@ -13,22 +14,8 @@ export function encodeError(message: string): string {
   return `-${textToBytes(message).replace(NEWLINES, " ")}\r\n`;
 }
 
-/** Redis 7.0's "%.17g" for doubles; inf, -inf and nan as Redis spells them. */
-export function formatDouble(d: number): string {
-  if (Number.isNaN(d)) return "nan";
-  if (!Number.isFinite(d)) return d > 0 ? "inf" : "-inf";
-  if (d === 0) return Object.is(d, -0) ? "-0" : "0";
-  const exp = Number(d.toExponential(16).split("e")[1]);
-  if (exp < -4 || exp >= 17) {
-    const [mantissa, e] = d.toExponential(16).split("e") as [string, string];
-    const m = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
-    const sign = e[0] === "-" ? "-" : "+";
-    const digits = e.replace(/^[+-]/, "");
-    return `${m}e${sign}${digits.length < 2 ? `0${digits}` : digits}`;
-  }
-  const fixed = d.toFixed(Math.max(0, 16 - exp));
-  return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
-}
+// formatDouble lives in the base layer, where sorted-set commands reach it too.
+export { formatDouble };
 
 function encodeItems(items: Reply[], resp: 2 | 3): string {
   let out = "";

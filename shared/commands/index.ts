@@ -17,6 +17,7 @@ import { setCommands } from "./sets.js";
 import { sortCommands } from "./sort.js";
 import { stringCommands } from "./strings.js";
 import { transactionCommands } from "./transactions.js";
+import { zsetCommands } from "./zsets.js";
 
 /** The declarations by group, as Redis's documentation groups them. */
 export const commandGroups = {
@@ -25,6 +26,7 @@ export const commandGroups = {
   lists: listCommands,
   sets: setCommands,
   hashes: hashCommands,
+  zsets: zsetCommands,
   pubsub: pubsubCommands,
   connection: connectionCommands,
   server: serverCommands,
@@ -45,6 +47,7 @@ export const redisGroupNames: Readonly<Record<keyof typeof commandGroups, string
   lists: "list",
   sets: "set",
   hashes: "hash",
+  zsets: "sorted-set",
   pubsub: "pubsub",
   connection: "connection",
   server: "server",
@@ -64,6 +67,7 @@ export const commands = {
   ...listCommands,
   ...setCommands,
   ...hashCommands,
+  ...zsetCommands,
   ...pubsubCommands,
   ...connectionCommands,
   ...serverCommands,

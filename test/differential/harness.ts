@@ -98,7 +98,7 @@ export function same(a: Node, b: Node, mode: Mode): boolean {
   return x >= 0 && y >= 0 && Math.abs(x - y) <= mode.tolerance;
 }
 
-export const SCANS = new Set(["SCAN", "SSCAN", "HSCAN"]);
+export const SCANS = new Set(["SCAN", "SSCAN", "HSCAN", "ZSCAN"]);
 
 /** Reply modes a family's commands need (ZSCAN's pages, XINFO's times...), by upper-case name. */
 const EXTRA_MODES = new Map<string, (argv: readonly string[]) => Mode>();
@@ -324,10 +324,11 @@ export class Twin {
   }
 }
 
-/** A whole SCAN/SSCAN/HSCAN iteration from cursor 0: its elements (pairs for HSCAN), deduplicated, sorted. */
+/** A whole SCAN/SSCAN/HSCAN/ZSCAN iteration from cursor 0: its elements (pairs for HSCAN and ZSCAN), deduplicated, sorted. */
 async function fullScan(c: RawClient, argv: readonly string[], cursorAt: number): Promise<string> {
   const seen = new Set<string>();
-  const pairs = argv[0]!.toUpperCase() === "HSCAN";
+  const name = argv[0]!.toUpperCase();
+  const pairs = name === "HSCAN" || name === "ZSCAN";
   let cursor = "0";
   for (let page = 0; page < 100_000; page++) {
     const words = [...argv];
