@@ -3,6 +3,8 @@
 import type { Commands } from "../../shared/commands/index.js";
 import type { Implementations } from "../command-impl.js";
 import "../keyspace/tuning-settings.js";
+// Value types beyond the first four register how snapshots store them (keyspace/value-types.ts).
+import "../keyspace/zset-type.js";
 import { acl } from "./acl.js";
 import { connection } from "./connection.js";
 import { hashes } from "./hashes.js";
