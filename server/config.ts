@@ -106,6 +106,19 @@ export function choiceSetting<T extends string>(name: string, defaultValue: T, c
 }
 
 /** yes/no, as Redis spells booleans. */
+/** An older name of a setting (Redis 6's "ziplist" names, lua-time-limit) that reads and writes the setting itself. */
+export function aliasSetting<T>(name: string, of: Setting<T>): Setting<T> {
+  return defineSetting<T>({
+    name,
+    defaultValue: of.defaultValue,
+    parse: (raw) => of.parse(raw),
+    format: (v) => of.format(v),
+    read: (state) => configOf(state).get(of),
+    apply: (state, v) => configOf(state).set(of, v),
+    help: `alias of ${of.name}`,
+  });
+}
+
 export function yesNoSetting(name: string, defaultValue: boolean, help: string, more: Partial<Setting<boolean>> = {}): Setting<boolean> {
   return defineSetting({
     name,

@@ -23,8 +23,6 @@ export class Waiter {
     readonly ctx: Context,
     readonly block: BlockReply,
     readonly deliver: Deliver,
-    /** Monotonic, for first come first served across keys. */
-    readonly order: number,
   ) {}
 
   get session(): Session {
@@ -33,6 +31,7 @@ export class Waiter {
 }
 
 const UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Blocking {
   /** "db\0key" -> its waiters, oldest first (entries of finished waiters are dropped lazily). */
@@ -40,7 +39,6 @@ export class Blocking {
   private readonly bySession = new Map<Session, Set<Waiter>>();
   private ready: string[] = [];
   private readonly readySet = new Set<string>();
-  private order = 0;
   private serving = false;
   /** Waiters blocked now. */
   count = 0;
@@ -74,7 +72,7 @@ export class Blocking {
 
   /** Starts waiting. The transport has not answered the command; `deliver` will. */
   block(ctx: Context, block: BlockReply, deliver: Deliver): Waiter {
-    const w = new Waiter(ctx, block, deliver, this.order++);
+    const w = new Waiter(ctx, block, deliver);
     for (const key of block.keys) {
       const id = keyId(block.db, key);
       const list = this.byKey.get(id);
@@ -85,15 +83,8 @@ export class Blocking {
     if (mine === undefined) this.bySession.set(ctx.session, (mine = new Set()));
     mine.add(w);
     this.count++;
-    if (block.deadline !== Infinity) {
-      const ms = Math.max(0, block.deadline - Date.now());
-      w.timer = setTimeout(() => this.finish(w, block.timeoutReply), Math.min(ms, 2 ** 31 - 1));
-      if (ms > 2 ** 31 - 1) {
-        // Past setTimeout's range (24.8 days): re-armed when it fires.
-        clearTimeout(w.timer);
-        w.timer = setTimeout(() => this.rearm(w), 2 ** 31 - 1);
-      }
-    }
+    // setTimeout's range ends at 24.8 days: a longer wait is re-armed when that fires.
+    if (block.deadline !== Infinity) w.timer = setTimeout(() => this.rearm(w), Math.min(Math.max(0, block.deadline - Date.now()), MAX_TIMER_MS));
     return w;
   }
 
@@ -101,7 +92,7 @@ export class Blocking {
     if (!w.active) return;
     const ms = w.block.deadline - Date.now();
     if (ms <= 0) this.finish(w, w.block.timeoutReply);
-    else w.timer = setTimeout(() => this.rearm(w), Math.min(ms, 2 ** 31 - 1));
+    else w.timer = setTimeout(() => this.rearm(w), Math.min(ms, MAX_TIMER_MS));
   }
 
   /**
@@ -162,7 +153,14 @@ export class Blocking {
 
   /** Ends a wait with `reply` (its pop, its timeout, an error) and answers the client. */
   private finish(w: Waiter, reply: Reply): void {
-    if (!w.active) return;
+    if (!this.end(w)) return;
+    this.beforeReply?.();
+    w.deliver(reply);
+  }
+
+  /** Takes a waiter off its keys, its session and its timer; false when it had already ended. */
+  private end(w: Waiter): boolean {
+    if (!w.active) return false;
     w.active = false;
     this.count--;
     if (w.timer !== null) clearTimeout(w.timer);
@@ -172,8 +170,7 @@ export class Blocking {
       if (mine.size === 0) this.bySession.delete(w.session);
     }
     for (const key of w.block.keys) this.compact(keyId(w.block.db, key));
-    this.beforeReply?.();
-    w.deliver(reply);
+    return true;
   }
 
   private compact(id: string): void {
@@ -200,28 +197,7 @@ export class Blocking {
   cancel(session: Session): void {
     const mine = this.bySession.get(session);
     if (mine === undefined) return;
-    this.bySession.delete(session);
-    for (const w of mine) {
-      if (!w.active) continue;
-      w.active = false;
-      this.count--;
-      if (w.timer !== null) clearTimeout(w.timer);
-      for (const key of w.block.keys) this.compact(keyId(w.block.db, key));
-    }
-  }
-
-  /** One waiter (a WebSocket request) ends without an answer. */
-  cancelWaiter(w: Waiter): void {
-    if (!w.active) return;
-    w.active = false;
-    this.count--;
-    if (w.timer !== null) clearTimeout(w.timer);
-    const mine = this.bySession.get(w.session);
-    if (mine !== undefined) {
-      mine.delete(w);
-      if (mine.size === 0) this.bySession.delete(w.session);
-    }
-    for (const key of w.block.keys) this.compact(keyId(w.block.db, key));
+    for (const w of [...mine]) this.end(w);
   }
 
   /** Ends every wait without an answer (the server is stopping). */

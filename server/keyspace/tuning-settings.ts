@@ -3,22 +3,10 @@
 // production redis.conf line succeeds. keycast has no event loop frequency, lazy freeing
 // thread or allocator to defragment: these change nothing it does (docs/compatibility.md).
 
-import { choiceSetting, configOf, defineSetting, integerSetting, memorySetting, SettingError, yesNoSetting, type Setting } from "../config.js";
+import { aliasSetting, choiceSetting, defineSetting, integerSetting, memorySetting, SettingError, yesNoSetting, type Setting } from "../config.js";
 
 const INT_MAX = 2147483647;
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
-
-function alias<T>(name: string, of: Setting<T>): Setting<T> {
-  return defineSetting<T>({
-    name,
-    defaultValue: of.defaultValue,
-    parse: (raw) => of.parse(raw),
-    format: (v) => of.format(v),
-    read: (state) => configOf(state).get(of),
-    apply: (state, v) => configOf(state).set(of, v),
-    help: `alias of ${of.name}`,
-  });
-}
 
 function startupOnly<T>(s: Setting<T>): Setting<T> {
   return defineSetting({ ...s, immutable: true });
@@ -26,7 +14,7 @@ function startupOnly<T>(s: Setting<T>): Setting<T> {
 
 /** Scripts are refused after this many ms of a busy script (kept for EVAL's issue). */
 export const BUSY_REPLY_THRESHOLD = integerSetting("busy-reply-threshold", 5000, 0, LONG_MAX, "ms a script may run before other clients get BUSY (scripting)");
-alias("lua-time-limit", BUSY_REPLY_THRESHOLD);
+aliasSetting("lua-time-limit", BUSY_REPLY_THRESHOLD);
 
 /** Redis clamps hz to 1..500 when it is set, and shows the clamped value. */
 const hzBase = integerSetting("hz", 10, 0, INT_MAX, "Redis's background task frequency (stored; keycast's timers do not use it)");
